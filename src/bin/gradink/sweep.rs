@@ -1,0 +1,91 @@
+//! `gradink sweep`: the chosen learning rate against 10× and 0.1×.
+
+use crate::train::train_and_report;
+use anyhow::{Context, Result};
+use gradink::data::Nist36;
+use gradink::plot::{self, Chart, Series};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub train: crate::train::Args,
+}
+
+#[derive(Serialize)]
+struct Run {
+    lr: f64,
+    train_acc: f64,
+    valid_acc: f64,
+    test_acc: f64,
+    final_train_loss: f64,
+    final_valid_loss: f64,
+    folder: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let base = args.train;
+    let data = Nist36::load(&base.data).context("cannot load the training data")?;
+    let mut runs = Vec::new();
+    let (mut acc_series, mut loss_series) = (Vec::new(), Vec::new());
+    for (factor, tag) in [(1.0, "best"), (10.0, "10x"), (0.1, "0.1x")] {
+        let mut cfg = base.config();
+        cfg.lr = base.lr * factor;
+        let folder = base.out.join(format!("lr_{tag}"));
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let (_, s) = train_and_report(&data, &cfg, &folder, &format!("lr {}", cfg.lr))?;
+        let name = format!("lr {} ({tag})", cfg.lr);
+        acc_series.push(Series::new(
+            format!("{name} train"),
+            s.history.iter().map(|h| h.train_acc).collect(),
+        ));
+        acc_series.push(Series::new(
+            format!("{name} valid"),
+            s.history.iter().map(|h| h.valid_acc).collect(),
+        ));
+        loss_series.push(Series::new(
+            format!("{name} train"),
+            s.history.iter().map(|h| h.train_loss).collect(),
+        ));
+        loss_series.push(Series::new(
+            format!("{name} valid"),
+            s.history.iter().map(|h| h.valid_loss).collect(),
+        ));
+        let last = s.history.last();
+        println!(
+            "lr {:<8} valid {:.1}%  test {:.1}%",
+            cfg.lr,
+            100.0 * s.valid_acc,
+            100.0 * s.test_acc
+        );
+        runs.push(Run {
+            lr: cfg.lr,
+            train_acc: s.train_acc,
+            valid_acc: s.valid_acc,
+            test_acc: s.test_acc,
+            final_train_loss: last.map_or(f64::NAN, |h| h.train_loss),
+            final_valid_loss: last.map_or(f64::NAN, |h| h.valid_loss),
+            folder,
+        });
+    }
+    // Six panels: accuracy (top) and loss (bottom) for each rate.
+    let mut charts = Vec::new();
+    for (series, what) in [(&acc_series, "accuracy"), (&loss_series, "loss per sample")] {
+        for (k, pair) in series.chunks(2).enumerate() {
+            charts.push(Chart {
+                title: format!("{} — {what}", runs[k].lr),
+                y_label: what.into(),
+                series: pair.to_vec(),
+            });
+        }
+    }
+    plot::line_charts(&base.out.join("sweep.png"), &charts, 3)?;
+    gradink::fsutil::write_atomic(
+        &base.out.join("sweep.json"),
+        serde_json::to_string_pretty(&runs)?.as_bytes(),
+    )?;
+    println!("wrote {}", base.out.join("sweep.png").display());
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! `gradink train`: the classifier, its figures and its summary.
+
+use crate::progress;
+use anyhow::{Context, Result};
+use gradink::data::{class_names, upright, Nist36, IMAGE_SIDE};
+use gradink::models::Classifier;
+use gradink::nn::{accuracy, confusion_matrix, top_confusions, Confusion};
+use gradink::plot::{self, Chart, Series};
+use gradink::train::{evaluate, train_classifier, EpochStats, Schedule, TrainConfig};
+use ndarray::{Array2, Axis};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Defaults: batch 32 and rate 0.5 on the mean loss (see the README for why).
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    /// Folder with nist36_train.mat, nist36_valid.mat, nist36_test.mat.
+    #[arg(long, default_value = "data/nist36")]
+    pub data: PathBuf,
+    /// Folder for figures, summary.json and classifier.safetensors.
+    #[arg(long, default_value = "out/train")]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 64)]
+    pub hidden: usize,
+    /// Learning rate for the mean cross-entropy over a batch.
+    #[arg(long, default_value_t = 0.5)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = Schedule::Constant)]
+    pub schedule: Schedule,
+}
+
+impl Args {
+    pub fn config(&self) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            hidden: self.hidden,
+            lr: self.lr,
+            batch_size: self.batch_size,
+            seed: self.seed,
+            schedule: self.schedule,
+        }
+    }
+}
+
+/// What `summary.json` holds.
+#[derive(Serialize)]
+pub struct Summary {
+    pub train_acc: f64,
+    pub valid_acc: f64,
+    pub test_acc: f64,
+    pub best_valid_acc: f64,
+    pub epochs: usize,
+    pub hidden: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub seed: u64,
+    pub schedule: Schedule,
+    pub seconds_per_epoch: f64,
+    pub top_confusions: Vec<Confusion>,
+    pub history: Vec<EpochStats>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let data = Nist36::load(&args.data).context("cannot load the training data")?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    let (model, summary) = train_and_report(&data, &args.config(), &args.out, "train")?;
+    println!(
+        "train {:.1}%  valid {:.1}%  test {:.1}%  ({:.3} s/epoch); wrote {}",
+        100.0 * summary.train_acc,
+        100.0 * summary.valid_acc,
+        100.0 * summary.test_acc,
+        summary.seconds_per_epoch,
+        args.out.display()
+    );
+    drop(model);
+    Ok(())
+}
+
+/// Trains one model and writes every figure, the model and `summary.json` into `out`.
+pub fn train_and_report(
+    data: &Nist36,
+    cfg: &TrainConfig,
+    out: &Path,
+    label: &str,
+) -> Result<(Classifier<f32>, Summary)> {
+    let classes = data.train.classes;
+    let mut model = Classifier::<f32>::new(IMAGE_SIDE * IMAGE_SIDE, cfg.hidden, classes, cfg.seed);
+    weight_grid(&model, &out.join("weights_init.png"), "initial")?;
+
+    let batches = data.train.len().div_ceil(cfg.batch_size.max(1));
+    let bar = progress::training_bar(cfg.epochs, batches, label);
+    let history = train_classifier(&mut model, &data.train, &data.valid, cfg, |p| {
+        progress::update(&bar, p)
+    });
+    bar.finish_and_clear();
+    let history = history?;
+
+    model.save(out.join("classifier.safetensors"))?;
+    weight_grid(&model, &out.join("weights_trained.png"), "trained")?;
+    curves(&history, out)?;
+
+    let names = class_names(classes);
+    let predicted = model.predict(data.test.images.view());
+    let confusion = confusion_matrix(&predicted, &data.test.labels, classes);
+    let test_acc = accuracy(&predicted, &data.test.labels);
+    plot::confusion_matrix(
+        &out.join("confusion_test.png"),
+        &confusion,
+        &names,
+        &format!("Test confusion matrix (accuracy {:.1}%)", 100.0 * test_acc),
+    )?;
+
+    let (_, train_acc) = evaluate(&model, &data.train);
+    let last = history.last();
+    let summary = Summary {
+        train_acc,
+        valid_acc: last.map_or(0.0, |h| h.valid_acc),
+        test_acc,
+        best_valid_acc: history.iter().map(|h| h.valid_acc).fold(0.0, f64::max),
+        epochs: cfg.epochs,
+        hidden: cfg.hidden,
+        lr: cfg.lr,
+        batch_size: cfg.batch_size,
+        seed: cfg.seed,
+        schedule: cfg.schedule,
+        seconds_per_epoch: history.iter().map(|h| h.seconds).sum::<f64>()
+            / history.len().max(1) as f64,
+        top_confusions: top_confusions(&confusion, &names, 10),
+        history,
+    };
+    gradink::fsutil::write_atomic(
+        &out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    Ok((model, summary))
+}
+
+/// `accuracy.png` and `loss.png`: train and valid per epoch.
+fn curves(history: &[EpochStats], out: &Path) -> Result<()> {
+    let series = |f: fn(&EpochStats) -> f64| history.iter().map(f).collect::<Vec<_>>();
+    plot::line_chart(
+        &out.join("accuracy.png"),
+        &Chart {
+            title: "Accuracy".into(),
+            y_label: "accuracy".into(),
+            series: vec![
+                Series::new("train", series(|h| h.train_acc)),
+                Series::new("valid", series(|h| h.valid_acc)),
+            ],
+        },
+    )?;
+    plot::line_chart(
+        &out.join("loss.png"),
+        &Chart {
+            title: "Mean cross-entropy".into(),
+            y_label: "loss per sample".into(),
+            series: vec![
+                Series::new("train", series(|h| h.train_loss)),
+                Series::new("valid", series(|h| h.valid_loss)),
+            ],
+        },
+    )?;
+    Ok(())
+}
+
+/// The first layer's weight vectors as upright 32×32 images, 8 a row.
+fn weight_grid(model: &Classifier<f32>, path: &Path, _which: &str) -> Result<()> {
+    let w = model
+        .params
+        .get(&model.hidden.weight)
+        .context("the model has no hidden layer")?;
+    let images: Vec<Array2<f32>> = w
+        .axis_iter(Axis(1))
+        .take(64)
+        .map(|column| upright(column))
+        .collect();
+    plot::image_grid(path, &images, 8, 3, None)?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! Errors a user can cause: missing or malformed files. Each names the path
+//! and says what was expected. (Shape mistakes in model code are bugs and panic.)
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: file not found{hint}")]
+    NotFound { path: PathBuf, hint: String },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path}: this is a MATLAB v7.3 (HDF5) file; re-save it as v7 or older (MATLAB: save(..., '-v7'); Python: scipy.io.savemat)")]
+    Hdf5 { path: PathBuf },
+
+    #[error("{path}: not a readable MATLAB v5 .mat file (truncated or corrupt?): {reason}")]
+    Malformed { path: PathBuf, reason: String },
+
+    #[error("{path}: no array named '{key}' (found: {found})")]
+    MissingKey {
+        path: PathBuf,
+        key: String,
+        found: String,
+    },
+
+    #[error("{path}: '{key}' has shape {rows}×{cols}; expected {expected}")]
+    BadShape {
+        path: PathBuf,
+        key: String,
+        rows: usize,
+        cols: usize,
+        expected: String,
+    },
+
+    #[error("{path}: row {row} of '{key}' is not one-hot (expected a single 1 and zeros)")]
+    NotOneHot {
+        path: PathBuf,
+        key: String,
+        row: usize,
+    },
+
+    #[error("{path}: not a usable model file: {reason}")]
+    ModelFile { path: PathBuf, reason: String },
+
+    #[error("training diverged in epoch {epoch}: the loss became {loss} (last finite loss {last_finite}); lower the learning rate")]
+    Diverged {
+        epoch: usize,
+        loss: f64,
+        last_finite: f64,
+    },
+
+    #[error("{path}: cannot read image: {reason}")]
+    Image { path: PathBuf, reason: String },
+}
+
+impl Error {
+    /// Wraps an I/O error, turning "not found" into the friendlier variant.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let path = path.into();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::NotFound {
+                path,
+                hint: String::new(),
+            }
+        } else {
+            Error::Io { path, source }
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

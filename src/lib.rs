@@ -1,0 +1,32 @@
+//! gradink: a small reverse-mode autodiff engine (a define-by-run tape over
+//! ndarray tensors) and the handwriting recogniser built on it.
+//!
+//! ```
+//! use gradink::Tape;
+//! use ndarray::array;
+//!
+//! let tape = Tape::<f64>::new();
+//! let x = tape.leaf(array![[2.0]]);
+//! let y = (x * x + x).sum(); // y = x² + x
+//! let grads = y.backward();
+//! assert_eq!(grads.wrt(x).unwrap()[[0, 0]], 5.0); // dy/dx = 2x + 1
+//! ```
+
+pub mod error;
+pub mod functional;
+pub mod gradcheck;
+mod op;
+mod scalar;
+mod tape;
+mod var;
+
+pub use error::Error;
+pub use scalar::Scalar;
+pub use tape::{Gradients, Tape};
+pub use var::Var;
+pub mod data;
+pub mod fsutil;
+pub mod models;
+pub mod nn;
+pub mod plot;
+pub mod train;

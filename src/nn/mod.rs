@@ -1,0 +1,14 @@
+//! Building blocks for models: initialisation, layers, named parameters,
+//! optimisers and metrics.
+
+mod init;
+mod linear;
+mod metrics;
+mod optim;
+mod param_store;
+
+pub use init::xavier_uniform;
+pub use linear::Linear;
+pub use metrics::{accuracy, confusion_matrix, top_confusions, Confusion};
+pub use optim::{Optimizer, Sgd};
+pub use param_store::{HasParams, ParamStore};

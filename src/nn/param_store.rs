@@ -1,0 +1,137 @@
+//! Named parameters (`"hidden.weight"`, `"output.bias"`), saved and loaded
+//! as safetensors. Optimiser state uses the same names, so it can be saved too.
+
+use crate::error::{Error, Result};
+use crate::{Scalar, Tape, Var};
+use ndarray::{ArcArray2, Array2};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Anything that owns named parameters: models, and a `ParamStore` itself.
+/// Optimisers, saving and the gradient checker work through this.
+pub trait HasParams<T> {
+    fn params(&self) -> &ParamStore<T>;
+    fn params_mut(&mut self) -> &mut ParamStore<T>;
+}
+
+impl<T> HasParams<T> for ParamStore<T> {
+    fn params(&self) -> &ParamStore<T> {
+        self
+    }
+    fn params_mut(&mut self) -> &mut ParamStore<T> {
+        self
+    }
+}
+
+/// Parameters by name, in name order (so files are written deterministically).
+#[derive(Clone, Debug, Default)]
+pub struct ParamStore<T> {
+    params: BTreeMap<String, ArcArray2<T>>,
+}
+
+impl<T: Scalar> ParamStore<T> {
+    pub fn new() -> Self {
+        ParamStore {
+            params: BTreeMap::new(),
+        }
+    }
+
+    pub fn insert(&mut self, name: &str, value: Array2<T>) {
+        self.params.insert(name.to_string(), value.into_shared());
+    }
+
+    pub fn get(&self, name: &str) -> Option<&ArcArray2<T>> {
+        self.params.get(name)
+    }
+
+    /// Mutable access; copies only if a tape still shares the array.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut ArcArray2<T>> {
+        self.params.get_mut(name)
+    }
+
+    /// Puts the parameter `name` on `tape`. Panics if there is none: asking
+    /// for a parameter the model never created is a bug in the model.
+    pub fn var<'t>(&self, tape: &'t Tape<T>, name: &str) -> Var<'t, T> {
+        let value = self
+            .params
+            .get(name)
+            .unwrap_or_else(|| panic!("no parameter named '{name}' in the store"));
+        tape.param(name, value)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ArcArray2<T>)> {
+        self.params.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.params.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+
+    /// Total number of scalars.
+    pub fn num_scalars(&self) -> usize {
+        self.params.values().map(|p| p.len()).sum()
+    }
+
+    /// Serialises to safetensors bytes (2-D tensors, this store's dtype).
+    pub fn to_safetensors(&self) -> Vec<u8> {
+        let buffers: Vec<(String, Vec<u8>, Vec<usize>)> = self
+            .params
+            .iter()
+            .map(|(name, value)| {
+                let mut bytes = Vec::with_capacity(value.len() * std::mem::size_of::<T>());
+                for &x in value.iter() {
+                    x.write_le(&mut bytes);
+                }
+                (name.clone(), bytes, value.shape().to_vec())
+            })
+            .collect();
+        let views = buffers.iter().map(|(name, bytes, shape)| {
+            let view = safetensors::tensor::TensorView::new(T::DTYPE, shape.clone(), bytes)
+                .expect("shape and byte count agree by construction");
+            (name.clone(), view)
+        });
+        safetensors::serialize(views, &None).expect("in-memory serialisation cannot fail")
+    }
+
+    /// Writes the store to `path` atomically: a crash never leaves half a file.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::fsutil::write_atomic(path.as_ref(), &self.to_safetensors())
+    }
+
+    /// Reads a safetensors file (F32 or F64 tensors of rank 1 or 2).
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_safetensors(&bytes).map_err(|reason| Error::ModelFile {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    fn from_safetensors(bytes: &[u8]) -> std::result::Result<Self, String> {
+        let tensors = safetensors::SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
+        let mut store = ParamStore::new();
+        for (name, view) in tensors.tensors() {
+            let (rows, cols) = match *view.shape() {
+                [r, c] => (r, c),
+                [n] => (1, n),
+                ref s => return Err(format!("tensor '{name}' has shape {s:?}, expected 2-D")),
+            };
+            let width = view.dtype().size();
+            let values: Option<Vec<T>> = view
+                .data()
+                .chunks_exact(width)
+                .map(|b| T::read_le(view.dtype(), b))
+                .collect();
+            let values =
+                values.ok_or_else(|| format!("tensor '{name}' has dtype {:?}", view.dtype()))?;
+            let array = Array2::from_shape_vec((rows, cols), values).map_err(|e| e.to_string())?;
+            store.insert(&name, array);
+        }
+        Ok(store)
+    }
+}

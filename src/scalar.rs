@@ -1,0 +1,64 @@
+//! The element type of every tensor: `f32` for speed, `f64` for gradient checks.
+
+use ndarray::NdFloat;
+
+/// A floating-point element the engine can compute with.
+///
+/// `NdFloat` brings arithmetic, `exp`/`ln` and matrix products; the extra
+/// methods convert constants and name the type in model files.
+pub trait Scalar: NdFloat + Default {
+    /// The safetensors name of this type, so model files say what they hold.
+    const DTYPE: safetensors::Dtype;
+
+    /// Converts an `f64` constant (a learning rate, `0.5`, `1e-6`) into this type.
+    fn of(x: f64) -> Self;
+
+    /// Widens to `f64`, for reporting.
+    fn to_f64(self) -> f64;
+
+    /// Little-endian bytes, as safetensors stores them.
+    fn write_le(self, out: &mut Vec<u8>);
+
+    /// Reads one value from little-endian bytes of the given dtype.
+    fn read_le(dtype: safetensors::Dtype, bytes: &[u8]) -> Option<Self>;
+}
+
+impl Scalar for f32 {
+    const DTYPE: safetensors::Dtype = safetensors::Dtype::F32;
+    fn of(x: f64) -> Self {
+        x as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn write_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn read_le(dtype: safetensors::Dtype, bytes: &[u8]) -> Option<Self> {
+        match dtype {
+            safetensors::Dtype::F32 => Some(f32::from_le_bytes(bytes.try_into().ok()?)),
+            safetensors::Dtype::F64 => Some(f64::from_le_bytes(bytes.try_into().ok()?) as f32),
+            _ => None,
+        }
+    }
+}
+
+impl Scalar for f64 {
+    const DTYPE: safetensors::Dtype = safetensors::Dtype::F64;
+    fn of(x: f64) -> Self {
+        x
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn write_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn read_le(dtype: safetensors::Dtype, bytes: &[u8]) -> Option<Self> {
+        match dtype {
+            safetensors::Dtype::F32 => Some(f32::from_le_bytes(bytes.try_into().ok()?) as f64),
+            safetensors::Dtype::F64 => Some(f64::from_le_bytes(bytes.try_into().ok()?)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The classifier's training loop: shuffled mini-batches, one tape per step,
+//! and a `History` of per-epoch loss and accuracy.
+
+use crate::data::{gather_rows, one_hot, shuffled_batches, Split};
+use crate::error::{Error, Result};
+use crate::functional as F;
+use crate::models::Classifier;
+use crate::nn::{accuracy, Optimizer, Sgd};
+use crate::Tape;
+use ndarray::s;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::time::Instant;
+
+/// How the learning rate changes over the epochs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+pub enum Schedule {
+    /// The same rate every epoch (the course's recipe).
+    Constant,
+    /// Half a cosine from the initial rate down to zero at the last epoch.
+    Cosine,
+}
+
+impl Schedule {
+    /// The rate for epoch `e` (0-based) of `epochs`.
+    pub fn rate(self, lr: f64, e: usize, epochs: usize) -> f64 {
+        match self {
+            Schedule::Constant => lr,
+            Schedule::Cosine => {
+                let t = e as f64 / epochs.max(1) as f64;
+                0.5 * lr * (1.0 + (std::f64::consts::PI * t).cos())
+            }
+        }
+    }
+}
+
+/// Hyper-parameters of a training run.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub hidden: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub seed: u64,
+    pub schedule: Schedule,
+}
+
+/// Measurements at the end of one epoch. Losses are mean cross-entropy per sample.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub lr: f64,
+    /// Averaged over the epoch's batches as they were trained.
+    pub train_loss: f64,
+    pub train_acc: f64,
+    pub valid_loss: f64,
+    pub valid_acc: f64,
+    /// Wall time of the training part of the epoch (not the validation pass).
+    pub seconds: f64,
+}
+
+/// Where training is, for progress bars.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub epoch: usize,
+    pub batch: usize,
+    pub batches: usize,
+    pub running_loss: f64,
+    pub running_acc: f64,
+}
+
+/// Mean cross-entropy and accuracy of `model` on `split`, without a tape.
+pub fn evaluate(model: &Classifier<f32>, split: &Split) -> (f64, f64) {
+    const CHUNK: usize = 1024;
+    let (mut loss, mut predicted) = (0.0, Vec::with_capacity(split.len()));
+    for start in (0..split.len()).step_by(CHUNK) {
+        let end = (start + CHUNK).min(split.len());
+        let idx: Vec<usize> = (start..end).collect();
+        let x = split.images.slice(s![start..end, ..]);
+        let y = one_hot::<f32>(&split.labels, &idx, split.classes);
+        let probs = model.predict_proba(x);
+        // −Σ y log p, with p clamped away from 0 (inference softmax is not fused).
+        loss -= (&y * &probs.mapv(|p| p.max(1e-30).ln())).sum() as f64;
+        predicted.extend(F::argmax_rows(probs.view()));
+    }
+    (
+        loss / split.len().max(1) as f64,
+        accuracy(&predicted, &split.labels),
+    )
+}
+
+/// Trains `model` with mini-batch SGD on mean cross-entropy.
+/// Stops with `Error::Diverged` if the loss stops being finite.
+pub fn train_classifier(
+    model: &mut Classifier<f32>,
+    train: &Split,
+    valid: &Split,
+    cfg: &TrainConfig,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<Vec<EpochStats>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    rng.set_stream(1); // shuffling draws apart from the initialisation stream
+    let mut opt = Sgd::new(cfg.lr);
+    let mut history = Vec::with_capacity(cfg.epochs);
+    let mut last_finite = f64::NAN;
+    for epoch in 1..=cfg.epochs {
+        opt.lr = cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs);
+        let started = Instant::now();
+        let batches = shuffled_batches(train.len(), cfg.batch_size, &mut rng);
+        let (mut loss_sum, mut correct, mut seen) = (0.0, 0usize, 0usize);
+        for (b, idx) in batches.iter().enumerate() {
+            let x = gather_rows::<f32>(&train.images, idx);
+            let y = one_hot::<f32>(&train.labels, idx, train.classes);
+            let (loss, logits, grads) = {
+                let tape = Tape::new();
+                let logits = model.forward(tape.constant(x));
+                let loss = logits.softmax_cross_entropy(&y);
+                (loss.item() as f64, logits.value(), loss.backward())
+            };
+            if !loss.is_finite() {
+                return Err(Error::Diverged {
+                    epoch,
+                    loss,
+                    last_finite,
+                });
+            }
+            last_finite = loss;
+            opt.step(&mut model.params, &grads);
+
+            let predicted = F::argmax_rows(logits.view());
+            correct += predicted
+                .iter()
+                .zip(idx)
+                .filter(|(p, &i)| **p == train.labels[i])
+                .count();
+            loss_sum += loss * idx.len() as f64;
+            seen += idx.len();
+            on_progress(Progress {
+                epoch,
+                batch: b + 1,
+                batches: batches.len(),
+                running_loss: loss_sum / seen as f64,
+                running_acc: correct as f64 / seen as f64,
+            });
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let (valid_loss, valid_acc) = evaluate(model, valid);
+        history.push(EpochStats {
+            epoch,
+            lr: opt.lr,
+            train_loss: loss_sum / seen.max(1) as f64,
+            train_acc: correct as f64 / seen.max(1) as f64,
+            valid_loss,
+            valid_acc,
+            seconds,
+        });
+    }
+    Ok(history)
+}
