@@ -141,6 +141,7 @@ fn draw_chart(
         .map_err(e)?;
     c.configure_mesh()
         .x_desc("epoch")
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc(chart.y_label.as_str())
         .label_style((FONT, 14))
         .draw()

@@ -85,6 +85,14 @@ impl<T: Scalar> Classifier<T> {
                 ))
             })
         };
+        for name in [
+            "hidden.weight",
+            "hidden.bias",
+            "output.weight",
+            "output.bias",
+        ] {
+            shape(name)?;
+        }
         let (i, h) = shape("hidden.weight")?;
         let (h2, c) = shape("output.weight")?;
         if shape("hidden.bias")? != (1, h) || h2 != h || shape("output.bias")? != (1, c) {

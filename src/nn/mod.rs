@@ -1,14 +1,18 @@
 //! Building blocks for models: initialisation, layers, named parameters,
 //! optimisers and metrics.
 
+mod adam;
 mod init;
 mod linear;
 mod metrics;
+mod momentum;
 mod optim;
 mod param_store;
 
+pub use adam::Adam;
 pub use init::xavier_uniform;
 pub use linear::Linear;
 pub use metrics::{accuracy, confusion_matrix, top_confusions, Confusion};
+pub use momentum::Momentum;
 pub use optim::{Optimizer, Sgd};
 pub use param_store::{HasParams, ParamStore};
