@@ -110,7 +110,9 @@ where
                 check
                     .max_rel_err
                     .max(if scale > 0.0 { abs_err / scale } else { 0.0 });
-            if !(abs_err <= tol.atol + tol.rtol * numeric.abs()) {
+            // Written so that a NaN error counts as a failure.
+            let within = abs_err <= tol.atol + tol.rtol * numeric.abs();
+            if !within {
                 check.failures += 1;
             }
         }

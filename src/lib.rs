@@ -28,5 +28,8 @@ pub mod data;
 pub mod fsutil;
 pub mod models;
 pub mod nn;
+pub mod ocr;
 pub mod plot;
+pub mod report;
 pub mod train;
+pub mod train_autoencoder;

@@ -36,8 +36,9 @@ impl<T: Scalar> Default for Tape<T> {
 impl<T: Scalar> Tape<T> {
     pub fn new() -> Self {
         Tape {
-            nodes: RefCell::new(Vec::new()),
-            names: RefCell::new(Vec::new()),
+            // Room for a small model's step without regrowing.
+            nodes: RefCell::new(Vec::with_capacity(16)),
+            names: RefCell::new(Vec::with_capacity(8)),
         }
     }
 
@@ -83,7 +84,11 @@ impl<T: Scalar> Tape<T> {
         let (value, requires_grad) = {
             let nodes = self.nodes.borrow();
             let value = forward(&nodes);
-            let requires_grad = op.inputs().iter().any(|&i| nodes[i].requires_grad);
+            let requires_grad = op
+                .inputs()
+                .as_slice()
+                .iter()
+                .any(|&i| nodes[i].requires_grad);
             (value, requires_grad)
         };
         self.push(op, value.into_shared(), requires_grad)
@@ -124,8 +129,7 @@ impl<T: Scalar> Tape<T> {
                 continue; // leaves keep their gradient; constants never get one
             }
             if let Some(g) = grads[i].take() {
-                node.op
-                    .backward(node.value.view(), g.view(), &nodes, &mut grads);
+                node.op.backward(node.value.view(), g, &nodes, &mut grads);
             }
         }
         Gradients {

@@ -73,7 +73,7 @@ fn labels_declared_double_are_accepted() {
     assert_eq!(s.labels, vec![1, 0]);
     assert_eq!(s.classes, 3);
     // Column-major: entry (row 1, col 0) is the second stored value.
-    assert_eq!(s.images[[1, 0]], (1 % 7) as f32 / 7.0);
+    assert_eq!(s.images[[1, 0]], 1.0 / 7.0);
 }
 
 fn expect_err(path: &Path, split: &str) -> Error {

@@ -1,8 +1,190 @@
-fn main() {
-    let t = tch::Tensor::from_slice(&[1.0f32, 2.0, 3.0]);
-    println!(
-        "{} cuda={}",
-        t.sum(tch::Kind::Float).double_value(&[]),
-        tch::Cuda::is_available()
-    );
+//! `extra_credit`: convolutional networks on libtorch. Each subcommand trains,
+//! writes figures (PNG), checkpoints and `summary.json` under `--out`.
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use extra_credit::device::DeviceChoice;
+use extra_credit::models::squeezenet::InputNorm;
+use extra_credit::tasks::{self, image_pair, RunOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "CNNs on libtorch: NIST36, CIFAR-10, SUN scenes, flowers17 fine-tuning"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// The main crate's 1024-64-36 sigmoid network on NIST36, in tch.
+    #[command(name = "nist36-fc")]
+    Nist36Fc {
+        /// Folder with nist36_{train,valid,test}.mat.
+        #[arg(long, default_value = "../shared/data/nist36_standin")]
+        data: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A small CNN on NIST36 (1×32×32 upright), compared with nist36-fc.
+    #[command(name = "nist36-cnn")]
+    Nist36Cnn {
+        /// Folder with nist36_{train,valid,test}.mat.
+        #[arg(long, default_value = "../shared/data/nist36_standin")]
+        data: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A CNN on CIFAR-10 (binary version: data_batch_1.bin … test_batch.bin).
+    Cifar10 {
+        /// The cifar-10-batches-bin folder.
+        #[arg(long, default_value = "../shared/data/cifar-10-batches-bin")]
+        data: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// SUN scenes (8 classes): SqueezeNet features + linear head vs CNN from scratch.
+    Sun {
+        /// Folder with train_files.txt, train_labels.txt, test_files.txt, test_labels.txt.
+        #[arg(long, default_value = "../shared/data/sun_hw1")]
+        data: PathBuf,
+        #[command(flatten)]
+        pretrained: Pretrained,
+        /// Bag-of-visual-words test accuracy to compare with (e.g. 0.62).
+        #[arg(long)]
+        bow_acc: Option<f64>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Oxford flowers17: fine-tuned SqueezeNet head vs CNN from scratch.
+    Flowers17 {
+        /// Folder with class folders 0 … 16.
+        #[arg(long, default_value = "../shared/data/flowers17")]
+        data: PathBuf,
+        #[command(flatten)]
+        pretrained: Pretrained,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// Output folder for figures, checkpoints and summary.json [default: out/<subcommand>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Training epochs (of the from-scratch CNN for sun/flowers17) [default: per task].
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
+    /// Seeds libtorch and the splits, shuffles and augmentation.
+    #[arg(long, default_value_t = 16720)]
+    seed: u64,
+}
+
+#[derive(Args)]
+struct Pretrained {
+    /// SqueezeNet 1.1 feature weights (safetensors, torchvision names).
+    #[arg(
+        long,
+        default_value = "../shared/data/weights/squeezenet_v1.1_features.safetensors"
+    )]
+    weights: PathBuf,
+    /// Input convention of the weights: caffe (the DeepScale release) or torchvision.
+    #[arg(long, value_enum, default_value_t = InputNorm::Caffe)]
+    input_norm: InputNorm,
+    /// Epochs of the linear head on the frozen features.
+    #[arg(long, default_value_t = image_pair::HEAD_EPOCHS)]
+    head_epochs: usize,
+}
+
+impl Common {
+    fn options(&self, task: &str, data: PathBuf) -> Result<RunOptions> {
+        Ok(RunOptions {
+            data,
+            out: self
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("out").join(task)),
+            epochs: self.epochs,
+            device: self.device.resolve()?,
+            seed: self.seed,
+        })
+    }
+}
+
+impl Pretrained {
+    fn config(&self, epochs: Option<usize>) -> image_pair::PairConfig {
+        image_pair::PairConfig {
+            scratch_epochs: epochs.unwrap_or(image_pair::SCRATCH_EPOCHS),
+            head_epochs: self.head_epochs,
+            input_norm: self.input_norm,
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<PathBuf> {
+    let out = match cli.task {
+        Task::Nist36Fc { data, common } => {
+            let o = common.options("nist36-fc", data)?;
+            tasks::nist36::run_fc(&o)?;
+            o.out
+        }
+        Task::Nist36Cnn { data, common } => {
+            let o = common.options("nist36-cnn", data)?;
+            tasks::nist36::run_cnn(&o)?;
+            o.out
+        }
+        Task::Cifar10 { data, common } => {
+            let o = common.options("cifar10", data)?;
+            tasks::cifar10::run(&o)?;
+            o.out
+        }
+        Task::Sun {
+            data,
+            pretrained,
+            bow_acc,
+            common,
+        } => {
+            let o = common.options("sun", data)?;
+            tasks::sun::run(
+                &o,
+                &pretrained.weights,
+                &pretrained.config(o.epochs),
+                bow_acc,
+            )?;
+            o.out
+        }
+        Task::Flowers17 {
+            data,
+            pretrained,
+            common,
+        } => {
+            let o = common.options("flowers17", data)?;
+            tasks::flowers17::run(&o, &pretrained.weights, &pretrained.config(o.epochs))?;
+            o.out
+        }
+    };
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(out) => {
+            eprintln!(
+                "wrote figures, checkpoints and summary.json to {}",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

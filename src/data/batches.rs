@@ -1,7 +1,7 @@
 //! Shuffled mini-batches, reproducible from a seed.
 
 use crate::Scalar;
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -15,9 +15,19 @@ pub fn shuffled_batches(n: usize, batch_size: usize, rng: &mut impl Rng) -> Vec<
         .collect()
 }
 
-/// The rows `idx` of `a`, converted to `T`.
+/// The rows `idx` of `a`, converted to `T`, in one pass (no intermediate
+/// copy, no zero-filling first).
 pub fn gather_rows<T: Scalar>(a: &Array2<f32>, idx: &[usize]) -> Array2<T> {
-    a.select(Axis(0), idx).mapv(|x| T::of(x as f64))
+    let mut out = Vec::with_capacity(idx.len() * a.ncols());
+    for &i in idx {
+        let row = a.row(i);
+        match row.to_slice() {
+            // A slice iterator knows its length: one vectorised copy.
+            Some(row) => out.extend(row.iter().map(|&x| T::of(x as f64))),
+            None => out.extend(row.iter().map(|&x| T::of(x as f64))),
+        }
+    }
+    Array2::from_shape_vec((idx.len(), a.ncols()), out).expect("one row per index")
 }
 
 /// One-hot rows for the labels at `idx`.

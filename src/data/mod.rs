@@ -1,6 +1,8 @@
 //! Data: the NIST36 `.mat` files and shuffled mini-batches.
 
+pub mod augment;
 mod batches;
+pub mod emnist;
 mod nist36;
 
 pub use batches::{gather_rows, one_hot, shuffled_batches};

@@ -2,6 +2,7 @@
 //! optimisers and metrics.
 
 mod adam;
+mod gradient_sum;
 mod init;
 mod linear;
 mod metrics;
@@ -10,6 +11,7 @@ mod optim;
 mod param_store;
 
 pub use adam::Adam;
+pub use gradient_sum::sum_by_name;
 pub use init::xavier_uniform;
 pub use linear::Linear;
 pub use metrics::{accuracy, confusion_matrix, top_confusions, Confusion};

@@ -38,12 +38,12 @@ pub fn write_mat(path: &std::path::Path, arrays: &[MatArray]) {
         out.extend_from_slice(&kind.to_le_bytes());
         out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         out.extend_from_slice(payload);
-        while out.len() % 8 != 0 {
+        while !out.len().is_multiple_of(8) {
             out.push(0);
         }
     }
     let mut file = Vec::new();
-    let mut header = format!("MATLAB 5.0 MAT-file, written by gradink tests").into_bytes();
+    let mut header = b"MATLAB 5.0 MAT-file, written by gradink tests".to_vec();
     header.resize(116, b' ');
     file.extend_from_slice(&header);
     file.extend_from_slice(&[0; 8]);

@@ -1,8 +1,11 @@
 //! `gradink`: train the character classifier, check gradients, and more.
 //! Each subcommand lives in its own file.
 
+mod autoencoder;
 mod gradcheck;
+mod ocr;
 mod progress;
+mod report;
 mod sweep;
 mod train;
 
@@ -28,6 +31,12 @@ enum Command {
     Sweep(sweep::Args),
     /// Check the classifier's analytic gradients against central differences.
     Gradcheck(gradcheck::Args),
+    /// Train the image-compressing autoencoder, or measure a saved one with --eval.
+    Autoencoder(autoencoder::Args),
+    /// Read handwritten text out of photos with the shipped (or a given) classifier.
+    Ocr(ocr::Args),
+    /// Run everything (gradient check, training, sweep, OCR, autoencoder) and write REPORT.md.
+    Report(report::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +45,9 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Gradcheck(args) => gradcheck::run(args),
+        Command::Autoencoder(args) => autoencoder::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Ocr(args) => ocr::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

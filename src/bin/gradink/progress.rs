@@ -1,11 +1,24 @@
 //! Progress bars for long work (hidden when stderr is not a terminal).
 
 use gradink::train::Progress;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::sync::OnceLock;
+
+/// Set by `gradink report`: every later bar is drawn under its overall display.
+static PARENT: OnceLock<MultiProgress> = OnceLock::new();
+
+/// Draws every bar made from now on beneath `multi` (one display for many stages).
+pub fn nest_under(multi: &MultiProgress) {
+    let _ = PARENT.set(multi.clone());
+}
 
 /// A bar over every batch of every epoch, showing running loss and accuracy.
 pub fn training_bar(epochs: usize, batches_per_epoch: usize, label: &str) -> ProgressBar {
     let bar = ProgressBar::new((epochs * batches_per_epoch) as u64);
+    let bar = match PARENT.get() {
+        Some(multi) => multi.add(bar),
+        None => bar,
+    };
     bar.set_style(
         ProgressStyle::with_template(
             "{prefix} [{bar:30}] {pos}/{len} batches, {elapsed} (eta {eta}) {msg}",
@@ -20,7 +33,7 @@ pub fn training_bar(epochs: usize, batches_per_epoch: usize, label: &str) -> Pro
 /// Moves the bar to `p` and shows its running figures.
 pub fn update(bar: &ProgressBar, p: Progress) {
     bar.set_position(((p.epoch - 1) * p.batches + p.batch) as u64);
-    if p.batch == p.batches || p.batch % 20 == 0 {
+    if p.batch == p.batches || p.batch.is_multiple_of(20) {
         bar.set_message(format!(
             "epoch {} loss {:.3} acc {:.1}%",
             p.epoch,

@@ -4,8 +4,9 @@ use crate::train::train_and_report;
 use anyhow::{Context, Result};
 use gradink::data::Nist36;
 use gradink::plot::{self, Chart, Series};
+use gradink::train::TrainConfig;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
@@ -13,29 +14,46 @@ pub struct Args {
     pub train: crate::train::Args,
 }
 
-#[derive(Serialize)]
-struct Run {
-    lr: f64,
-    train_acc: f64,
-    valid_acc: f64,
-    test_acc: f64,
-    final_train_loss: f64,
-    final_valid_loss: f64,
-    folder: PathBuf,
+/// One learning rate's outcome (a row of `sweep.json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Run {
+    pub lr: f64,
+    pub train_acc: f64,
+    pub valid_acc: f64,
+    pub test_acc: f64,
+    pub final_train_loss: f64,
+    pub final_valid_loss: f64,
+    pub folder: PathBuf,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let base = args.train;
     let data = Nist36::load(&base.data).context("cannot load the training data")?;
+    for r in sweep(&data, &base.config(), &base.out)? {
+        println!(
+            "lr {:<8} valid {:.1}%  test {:.1}%",
+            r.lr,
+            100.0 * r.valid_acc,
+            100.0 * r.test_acc
+        );
+    }
+    println!("wrote {}", base.out.join("sweep.png").display());
+    Ok(())
+}
+
+/// Trains at `base.lr`, 10× and 0.1× (otherwise `base`), each into its own
+/// `lr_{best,10x,0.1x}` folder under `out`, and writes `sweep.png` (accuracy
+/// and loss per rate) and `sweep.json` into `out`.
+pub fn sweep(data: &Nist36, base: &TrainConfig, out: &Path) -> Result<Vec<Run>> {
     let mut runs = Vec::new();
     let (mut acc_series, mut loss_series) = (Vec::new(), Vec::new());
     for (factor, tag) in [(1.0, "best"), (10.0, "10x"), (0.1, "0.1x")] {
-        let mut cfg = base.config();
+        let mut cfg = base.clone();
         cfg.lr = base.lr * factor;
-        let folder = base.out.join(format!("lr_{tag}"));
+        let folder = out.join(format!("lr_{tag}"));
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
-        let (_, s) = train_and_report(&data, &cfg, &folder, &format!("lr {}", cfg.lr))?;
+        let (_, s) = train_and_report(data, &cfg, &folder, &format!("lr {}", cfg.lr))?;
         let name = format!("lr {} ({tag})", cfg.lr);
         acc_series.push(Series::new(
             format!("{name} train"),
@@ -54,12 +72,6 @@ pub fn run(args: Args) -> Result<()> {
             s.history.iter().map(|h| h.valid_loss).collect(),
         ));
         let last = s.history.last();
-        println!(
-            "lr {:<8} valid {:.1}%  test {:.1}%",
-            cfg.lr,
-            100.0 * s.valid_acc,
-            100.0 * s.test_acc
-        );
         runs.push(Run {
             lr: cfg.lr,
             train_acc: s.train_acc,
@@ -81,11 +93,10 @@ pub fn run(args: Args) -> Result<()> {
             });
         }
     }
-    plot::line_charts(&base.out.join("sweep.png"), &charts, 3)?;
+    plot::line_charts(&out.join("sweep.png"), &charts, 3)?;
     gradink::fsutil::write_atomic(
-        &base.out.join("sweep.json"),
+        &out.join("sweep.json"),
         serde_json::to_string_pretty(&runs)?.as_bytes(),
     )?;
-    println!("wrote {}", base.out.join("sweep.png").display());
-    Ok(())
+    Ok(runs)
 }

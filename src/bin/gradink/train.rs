@@ -33,6 +33,18 @@ pub struct Args {
     pub seed: u64,
     #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
     pub schedule: Schedule,
+    /// Also train on EMNIST capitals and digits from this folder (the packed
+    /// emnist_byclass_test sheets), rendered like the stand-in; indices in
+    /// `<data>/source_indices.csv` are skipped so valid and test stay unseen.
+    #[arg(long)]
+    pub emnist: Option<PathBuf>,
+    /// At most this many EMNIST samples per class (with --emnist).
+    #[arg(long, default_value_t = 1500)]
+    pub emnist_per_class: usize,
+    /// Add this many randomly warped copies (rotation, shear, scale, shift)
+    /// of every training row, drawn from --seed.
+    #[arg(long, default_value_t = 0)]
+    pub augment: usize,
 }
 
 impl Args {
@@ -67,7 +79,20 @@ pub struct Summary {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let data = Nist36::load(&args.data).context("cannot load the training data")?;
+    let mut data = Nist36::load(&args.data).context("cannot load the training data")?;
+    if let Some(dir) = &args.emnist {
+        data.train = with_emnist(
+            &data.train,
+            &args.data,
+            dir,
+            args.emnist_per_class,
+            args.seed,
+        )?;
+    }
+    if args.augment > 0 {
+        use gradink::data::augment::{augment, Jitter};
+        data.train = augment(&data.train, args.augment, Jitter::default(), args.seed);
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     let (model, summary) = train_and_report(&data, &args.config(), &args.out, "train")?;
@@ -81,6 +106,33 @@ pub fn run(args: Args) -> Result<()> {
     );
     drop(model);
     Ok(())
+}
+
+/// `train` followed by up to `per_class` EMNIST samples of each class that the
+/// stand-in in `data` does not already use.
+fn with_emnist(
+    train: &gradink::data::Split,
+    data: &Path,
+    dir: &Path,
+    per_class: usize,
+    seed: u64,
+) -> Result<gradink::data::Split> {
+    use gradink::data::emnist;
+    let listed = data.join("source_indices.csv");
+    let exclude = if listed.exists() {
+        emnist::standin_indices(&listed)?
+    } else {
+        Default::default()
+    };
+    let extra = emnist::load_emnist36(dir, &exclude, per_class, seed)
+        .context("cannot load the EMNIST samples")?;
+    eprintln!(
+        "training on {} stand-in + {} EMNIST samples ({} stand-in indices skipped)",
+        train.len(),
+        extra.len(),
+        exclude.len()
+    );
+    Ok(train.concat(&extra))
 }
 
 /// Trains one model and writes every figure, the model and `summary.json` into `out`.
@@ -176,11 +228,7 @@ fn weight_grid(model: &Classifier<f32>, path: &Path, _which: &str) -> Result<()>
         .params
         .get(&model.hidden.weight)
         .context("the model has no hidden layer")?;
-    let images: Vec<Array2<f32>> = w
-        .axis_iter(Axis(1))
-        .take(64)
-        .map(|column| upright(column))
-        .collect();
+    let images: Vec<Array2<f32>> = w.axis_iter(Axis(1)).take(64).map(upright).collect();
     plot::image_grid(path, &images, 8, 3, None)?;
     Ok(())
 }

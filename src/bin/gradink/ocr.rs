@@ -1,0 +1,177 @@
+//! `gradink ocr`: read handwritten text out of photos, optionally as JSON and
+//! with figures showing the boxes and the crops the classifier saw.
+
+use anyhow::{Context, Result};
+use gradink::data::upright;
+use gradink::models::Classifier;
+use gradink::ocr::{load_classifier, open_image, read_page, Reading, DEFAULT_MODEL};
+use image::{DynamicImage, RgbImage};
+use ndarray::Array2;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    /// Photos to read (JPEG, PNG, GIF, WebP, BMP or TIFF; the format is read from the content).
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+    /// Classifier to use (a `gradink train` safetensors file); default: the shipped models/classifier.safetensors.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Write <name>_boxes.png (boxes coloured by line) and <name>_crops.png (the 32×32 crops) here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object per image and line: {"image", "lines", "boxes": [[y1,x1,y2,x2],..]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct JsonReading<'a> {
+    image: String,
+    lines: &'a [String],
+    boxes: &'a [[u32; 4]],
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let model_path = args.model.clone().unwrap_or_else(default_model);
+    let model = load_classifier(&model_path).context("cannot load the classifier")?;
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    }
+    let mut failed = 0;
+    let stdout = std::io::stdout();
+    for path in &args.images {
+        match read_one(path, &model, &args) {
+            Ok(text) => {
+                let mut lock = stdout.lock();
+                lock.write_all(text.as_bytes())?;
+                lock.flush()?;
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        // Each failure has had its own line naming the file; just fail the exit code.
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// The shipped model: in the working folder, else beside this crate's manifest.
+pub fn default_model() -> PathBuf {
+    let here = PathBuf::from(DEFAULT_MODEL);
+    if here.exists() {
+        here
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
+    }
+}
+
+/// Reads one image and returns what to print for it.
+fn read_one(path: &Path, model: &Classifier<f32>, args: &Args) -> Result<String> {
+    let image = open_image(path)?;
+    let reading = read_page(&image, model);
+    if let Some(out) = &args.out {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "image".into());
+        let boxes_png = out.join(format!("{name}_boxes.png"));
+        draw_boxes(&image, &reading)
+            .save(&boxes_png)
+            .with_context(|| format!("cannot write {}", boxes_png.display()))?;
+        let crops_png = out.join(format!("{name}_crops.png"));
+        draw_crops(&reading, &crops_png)
+            .with_context(|| format!("cannot write {}", crops_png.display()))?;
+    }
+    if args.json {
+        let record = JsonReading {
+            image: path.display().to_string(),
+            lines: &reading.lines,
+            boxes: &reading.boxes,
+        };
+        return Ok(serde_json::to_string(&record)? + "\n");
+    }
+    let mut text = String::new();
+    if args.images.len() > 1 {
+        text.push_str(&format!("== {}\n", path.display()));
+    }
+    for line in &reading.lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// The photo (at most about 2000 px on its longer side) with every box drawn
+/// in its line's colour.
+pub fn draw_boxes(image: &DynamicImage, reading: &Reading) -> RgbImage {
+    let long = image.width().max(image.height()).max(1);
+    let shrink = long.div_ceil(2000).max(1);
+    let mut canvas = if shrink > 1 {
+        image
+            .resize(
+                image.width() / shrink,
+                image.height() / shrink,
+                image::imageops::FilterType::Triangle,
+            )
+            .to_rgb8()
+    } else {
+        image.to_rgb8()
+    };
+    let thickness = (canvas.width().max(canvas.height()) / 600).max(2);
+    for (b, &line) in reading.boxes.iter().zip(&reading.line_of_box) {
+        let colour = gradink::plot::palette(line);
+        let rgb = image::Rgb([colour.0, colour.1, colour.2]);
+        let [y1, x1, y2, x2] = b.map(|v| v / shrink);
+        draw_rect(&mut canvas, (y1, x1, y2, x2), thickness, rgb);
+    }
+    canvas
+}
+
+/// A hollow rectangle `thickness` pixels wide, inside the half-open box.
+fn draw_rect(
+    canvas: &mut RgbImage,
+    (y1, x1, y2, x2): (u32, u32, u32, u32),
+    thickness: u32,
+    colour: image::Rgb<u8>,
+) {
+    let (w, h) = (canvas.width(), canvas.height());
+    let (x2, y2) = (x2.min(w), y2.min(h));
+    for y in y1..y2 {
+        for x in x1..x2 {
+            let edge = y < y1 + thickness
+                || y + thickness >= y2
+                || x < x1 + thickness
+                || x + thickness >= x2;
+            if edge {
+                canvas.put_pixel(x, y, colour);
+            }
+        }
+    }
+}
+
+/// The crops as the classifier saw them (upright), in reading order, each
+/// captioned with the character read.
+pub fn draw_crops(reading: &Reading, path: &Path) -> Result<()> {
+    let images: Vec<Array2<f32>> = reading.crops.rows().into_iter().map(upright).collect();
+    let captions: Vec<String> = reading
+        .chars
+        .iter()
+        .zip(&reading.confidence)
+        .map(|(c, p)| format!("{c} {:.0}%", 100.0 * p))
+        .collect();
+    if images.is_empty() {
+        let blank = vec![Array2::from_elem((32, 32), 1.0f32)];
+        gradink::plot::image_grid(path, &blank, 1, 2, Some(&["(none)".to_string()]))?;
+    } else {
+        gradink::plot::image_grid(path, &images, 16, 2, Some(&captions))?;
+    }
+    Ok(())
+}

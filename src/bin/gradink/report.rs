@@ -1,0 +1,438 @@
+//! `gradink report`: the whole assignment in one command. Runs, in order, the
+//! gradient check, classifier training (with its weight and confusion
+//! figures), the learning-rate sweep, OCR on the sample photos and the
+//! autoencoder, and writes `REPORT.md` (figures embedded, every number
+//! measured in this run) and `report.json` (the same numbers) into `--out`.
+//!
+//! Without NIST36 at `--data` it still runs what needs no training data (the
+//! gradient check on the test fixture, OCR with the shipped model), marks the
+//! rest as skipped, and exits 0.
+//!
+//! `sections` holds what is measured, `photos` the OCR stage, `markdown`
+//! the page, `stages` the progress display.
+
+mod markdown;
+mod photos;
+mod sections;
+mod stages;
+
+use crate::{autoencoder, gradcheck, ocr, sweep, train};
+use anyhow::{Context, Result};
+use clap::FromArgMatches;
+use gradink::data::Nist36;
+use gradink::gradcheck::{InputCheck, Tolerance};
+use gradink::train::{Schedule, TrainConfig};
+use gradink::train_autoencoder::AeConfig;
+use gradink::Error;
+use sections::{
+    AutoencoderSection, ClassifierSection, DataSizes, GradcheckSection, Report, Section,
+    SweepSection,
+};
+use stages::Stages;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Every budget option defaults to the value of the subcommand it runs
+/// (`gradink train`, `gradink autoencoder`), so the report shows what those
+/// commands give; shrink them (e.g. `--epochs 2 --ae-epochs 2`) for a quick look.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    /// Folder with nist36_train.mat, nist36_valid.mat, nist36_test.mat
+    /// (when missing, the sections that need it are skipped).
+    #[arg(long, default_value = "data/nist36")]
+    pub data: PathBuf,
+    /// Folder for REPORT.md, report.json and every figure.
+    #[arg(long, default_value = "out/report")]
+    pub out: PathBuf,
+    /// Seeds every random choice: initialisation and batch order of every model.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Classifier epochs (default: `gradink train`'s).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Epochs of each of the three learning-rate sweep runs (default: --epochs).
+    #[arg(long)]
+    pub sweep_epochs: Option<usize>,
+    /// Classifier hidden units (default: `gradink train`'s).
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Classifier learning rate; the sweep also tries 10× and 0.1× (default: `gradink train`'s).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Classifier batch size (default: `gradink train`'s).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Classifier learning-rate schedule (default: `gradink train`'s).
+    #[arg(long, value_enum)]
+    pub schedule: Option<Schedule>,
+    /// Folder of photos to read: every JPEG, PNG, GIF, WebP, BMP or TIFF in it;
+    /// `NAME.txt` beside `NAME.jpg` holds its true text, one line per line
+    /// (default: the repository's images/).
+    #[arg(long)]
+    pub images: Option<PathBuf>,
+    /// Classifier the OCR reads with (default: the shipped models/classifier.safetensors).
+    #[arg(long)]
+    pub ocr_model: Option<PathBuf>,
+    /// Autoencoder epochs (default: `gradink autoencoder`'s).
+    #[arg(long)]
+    pub ae_epochs: Option<usize>,
+    /// Parameters in the gradient check's classifier (default: `gradink gradcheck`'s).
+    #[arg(long)]
+    pub gradcheck_hidden: Option<usize>,
+    /// A NIST36-format .mat file with valid_data/valid_labels for the
+    /// gradient check (default: `gradink gradcheck`'s, the repository's real-NIST fixture).
+    #[arg(long)]
+    pub gradcheck_data: Option<PathBuf>,
+}
+
+/// The defaults of another subcommand's options, as clap would parse them.
+fn defaults<A: clap::Args + FromArgMatches>(name: &'static str) -> A {
+    let matches = A::augment_args(clap::Command::new(name)).get_matches_from([name]);
+    A::from_arg_matches(&matches).expect("a subcommand's defaults parse")
+}
+
+/// The stages on the overall bar: five that measure, then writing the report.
+const STAGE_COUNT: usize = 6;
+
+pub fn run(args: Args) -> Result<()> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    let train_cfg = train_config(&args);
+    let sweep_cfg = TrainConfig {
+        epochs: args.sweep_epochs.unwrap_or(train_cfg.epochs),
+        ..train_cfg.clone()
+    };
+    let ae_cfg = ae_config(&args);
+    let gradcheck_args = gradcheck_args(&args);
+    let photos = args
+        .images
+        .clone()
+        .unwrap_or_else(|| in_repository("images"));
+    let ocr_model = args.ocr_model.clone().unwrap_or_else(ocr::default_model);
+
+    let mut stages = Stages::new(STAGE_COUNT);
+    let (data, missing_data) = match Nist36::load(&args.data) {
+        Ok(d) => (Some(d), None),
+        Err(Error::NotFound { path, .. }) => {
+            let line = missing_data_sentence(&args.data, &path);
+            stages.say(&line);
+            (None, Some(line))
+        }
+        Err(e) => return Err(e).context("cannot load the training data"),
+    };
+
+    let gradcheck = stages.run(
+        "gradient check",
+        || run_gradcheck(&gradcheck_args),
+        |g| {
+            format!(
+                "{} scalars, max abs error {:.1e}, {}",
+                g.scalars,
+                g.max_abs_err(),
+                if g.all_passed { "all pass" } else { "FAILED" }
+            )
+        },
+    );
+
+    let mut trained = None;
+    let classifier = stages.run(
+        "classifier training",
+        || {
+            on_data(&data, &args.data, |d| {
+                let folder = "classifier";
+                let (model, summary) =
+                    train::train_and_report(d, &train_cfg, &args.out.join(folder), "classifier")?;
+                trained = Some(model);
+                Ok(ClassifierSection {
+                    folder: folder.into(),
+                    classes: d.train.classes,
+                    train_samples: d.train.len(),
+                    summary,
+                })
+            })
+        },
+        |c| {
+            format!(
+                "valid {:.1}%, test {:.1}%",
+                100.0 * c.summary.valid_acc,
+                100.0 * c.summary.test_acc
+            )
+        },
+    );
+
+    let sweep = stages.run(
+        "learning-rate sweep",
+        || {
+            on_data(&data, &args.data, |d| {
+                let folder = "sweep";
+                Ok(SweepSection {
+                    folder: folder.into(),
+                    epochs: sweep_cfg.epochs,
+                    runs: sweep::sweep(d, &sweep_cfg, &args.out.join(folder))?,
+                })
+            })
+        },
+        |s| {
+            let parts: Vec<String> = s
+                .runs
+                .iter()
+                .map(|r| format!("lr {} valid {:.1}%", r.lr, 100.0 * r.valid_acc))
+                .collect();
+            parts.join(", ")
+        },
+    );
+
+    let ocr = stages.run(
+        "OCR on the photos",
+        || photos::read_all(&photos, &ocr_model, trained.as_ref(), &args.out.join("ocr")),
+        |o| {
+            let accuracy = o
+                .character_accuracy
+                .map_or("(no true text)".into(), |a| format!("{:.2}%", 100.0 * a));
+            format!("{} photos, character accuracy {accuracy}", o.images.len())
+        },
+    );
+
+    let autoencoder = stages.run(
+        "autoencoder",
+        || {
+            on_data(&data, &args.data, |d| {
+                let folder = "autoencoder";
+                let dir = args.out.join(folder);
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                Ok(AutoencoderSection {
+                    folder: folder.into(),
+                    summary: autoencoder::train_and_report(
+                        &d.train,
+                        &d.valid,
+                        ae_cfg.clone(),
+                        &dir,
+                    )?,
+                })
+            })
+        },
+        |a| format!("valid PSNR {:.2} dB", a.summary.valid_psnr_mean),
+    );
+
+    stages.start("writing the report");
+    let report = Report {
+        command: typed_command(),
+        reproduce: reproduce_command(
+            &args,
+            &train_cfg,
+            &sweep_cfg,
+            &ae_cfg,
+            &gradcheck_args,
+            (&photos, &ocr_model),
+        ),
+        seed: args.seed,
+        gradink_version: env!("CARGO_PKG_VERSION").to_string(),
+        data: args.data.clone(),
+        data_samples: data.as_ref().map(|d| DataSizes {
+            train: d.train.len(),
+            valid: d.valid.len(),
+            test: d.test.len(),
+        }),
+        missing_data,
+        gradcheck,
+        classifier,
+        sweep,
+        ocr,
+        autoencoder,
+        timings: stages.timings(),
+        total_seconds: started.elapsed().as_secs_f64(),
+    };
+    let page = args.out.join("REPORT.md");
+    gradink::fsutil::write_atomic(&page, markdown::page(&report).as_bytes())?;
+    gradink::fsutil::write_atomic(
+        &args.out.join("report.json"),
+        serde_json::to_string_pretty(&report)?.as_bytes(),
+    )?;
+    stages.finish(&format!(
+        "wrote {} and report.json in {:.1} s",
+        page.display(),
+        report.total_seconds
+    ));
+
+    let failed = report.failed_sections();
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "the report is written, but these sections failed: {} (see {})",
+            failed.join(", "),
+            page.display()
+        );
+    }
+    if report.gradcheck.ok().is_some_and(|g| !g.all_passed) {
+        anyhow::bail!(
+            "the report is written, but the gradient check failed (see {})",
+            page.display()
+        );
+    }
+    Ok(())
+}
+
+/// `f` on the training data as a section: skipped when there is no data
+/// (the report has already said why), failed when `f` fails.
+fn on_data<T>(
+    data: &Option<Nist36>,
+    dir: &Path,
+    f: impl FnOnce(&Nist36) -> Result<T>,
+) -> Section<T> {
+    match data {
+        Some(d) => f(d).into(),
+        None => Section::Skipped {
+            reason: format!("no NIST36 data at {} (see above).", dir.display()),
+        },
+    }
+}
+
+fn train_config(args: &Args) -> TrainConfig {
+    let d: train::Args = defaults("train");
+    TrainConfig {
+        epochs: args.epochs.unwrap_or(d.epochs),
+        hidden: args.hidden.unwrap_or(d.hidden),
+        lr: args.lr.unwrap_or(d.lr),
+        batch_size: args.batch_size.unwrap_or(d.batch_size),
+        seed: args.seed,
+        schedule: args.schedule.unwrap_or(d.schedule),
+    }
+}
+
+fn ae_config(args: &Args) -> AeConfig {
+    let d: autoencoder::Args = defaults("autoencoder");
+    autoencoder::Args {
+        epochs: args.ae_epochs.unwrap_or(d.epochs),
+        seed: args.seed,
+        ..d
+    }
+    .config()
+}
+
+fn gradcheck_args(args: &Args) -> gradcheck::Args {
+    let d: gradcheck::Args = defaults("gradcheck");
+    gradcheck::Args {
+        data: args
+            .gradcheck_data
+            .clone()
+            .unwrap_or_else(|| in_repository(&d.data)),
+        hidden: args.gradcheck_hidden.unwrap_or(d.hidden),
+        seed: args.seed,
+        ..d
+    }
+}
+
+/// A default path relative to the repository: as given if it exists here
+/// (the usual case, run from the repository root), else beside this crate's
+/// manifest, so the report also works when run from elsewhere.
+fn in_repository(path: impl AsRef<Path>) -> PathBuf {
+    let path = path.as_ref();
+    let beside_manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if path.exists() || path.is_absolute() || !beside_manifest.exists() {
+        path.to_path_buf()
+    } else {
+        beside_manifest
+    }
+}
+
+fn missing_data_sentence(dir: &Path, missing: &Path) -> String {
+    format!(
+        "NIST36 is not present at {} ({} not found), so the sections that train are skipped; \
+         get the course files with `bash data/get-data.sh` (into data/nist36), \
+         or use the stand-in with `--data ../shared/data/nist36_standin`.",
+        dir.display(),
+        missing.display()
+    )
+}
+
+/// The arguments as typed, shell-quoted, after `gradink`.
+fn typed_command() -> String {
+    let args: Vec<String> = std::env::args().skip(1).map(|a| shell_quote(&a)).collect();
+    format!("gradink {}", args.join(" "))
+}
+
+/// Every option that shapes a number in the report, spelt out.
+fn reproduce_command(
+    args: &Args,
+    cfg: &TrainConfig,
+    sweep: &TrainConfig,
+    ae: &AeConfig,
+    gc: &gradcheck::Args,
+    (photos, ocr_model): (&Path, &Path),
+) -> String {
+    let path = |p: &Path| shell_quote(&p.display().to_string());
+    let schedule = schedule_name(cfg.schedule);
+    let parts = [
+        format!("--data {}", path(&args.data)),
+        format!("--out {}", path(&args.out)),
+        format!("--seed {}", args.seed),
+        format!("--epochs {}", cfg.epochs),
+        format!("--sweep-epochs {}", sweep.epochs),
+        format!("--hidden {}", cfg.hidden),
+        format!("--lr {}", cfg.lr),
+        format!("--batch-size {}", cfg.batch_size),
+        format!("--schedule {schedule}"),
+        format!("--ae-epochs {}", ae.epochs),
+        format!("--gradcheck-hidden {}", gc.hidden),
+        format!("--gradcheck-data {}", path(&gc.data)),
+        format!("--images {}", path(photos)),
+        format!("--ocr-model {}", path(ocr_model)),
+    ];
+    format!("cargo run --release -- report {}", parts.join(" "))
+}
+
+/// The schedule as `--schedule` spells it.
+fn schedule_name(s: Schedule) -> &'static str {
+    match s {
+        Schedule::Constant => "constant",
+        Schedule::Cosine => "cosine",
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// The gradient check as a section: skipped when its file is not there.
+fn run_gradcheck(args: &gradcheck::Args) -> Section<GradcheckSection> {
+    match gradcheck::check(args) {
+        Ok(parameters) => {
+            let tol = Tolerance::default();
+            Section::Ok(GradcheckSection {
+                data: args.data.clone(),
+                samples: args.batch,
+                hidden: args.hidden,
+                // One output bias per class.
+                classes: parameters
+                    .iter()
+                    .find(|c| c.name == "output.bias")
+                    .map_or(0, |c| c.checked),
+                eps: tol.eps,
+                atol: tol.atol,
+                rtol: tol.rtol,
+                scalars: parameters.iter().map(|c| c.checked).sum(),
+                all_passed: parameters.iter().all(InputCheck::passed),
+                parameters,
+            })
+        }
+        Err(e) => match e.downcast_ref::<Error>() {
+            Some(Error::NotFound { path, .. }) => Section::Skipped {
+                reason: format!(
+                    "{} not found (run from the repository root, or pass --gradcheck-data FILE).",
+                    path.display()
+                ),
+            },
+            _ => Section::Failed {
+                error: format!("{e:#}"),
+            },
+        },
+    }
+}

@@ -1,0 +1,240 @@
+//! The OCR stage: every photo in a folder read with the shipped classifier
+//! (and with the one the report just trained), each beside its true text
+//! (`NAME.txt` next to `NAME.jpg`), with the figures `gradink ocr --out` draws
+//! and measurements of how far the photo bends the letter finder's assumptions.
+
+use super::sections::{AssumptionChecks, OcrFailure, OcrImage, OcrSection, Section};
+use crate::ocr;
+use anyhow::{Context, Result};
+use gradink::models::Classifier;
+use gradink::ocr::{
+    edit_distance, find_letters, load_classifier, open_image, read_letters, without_spaces,
+    Letters, Reading,
+};
+use gradink::Error;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Reads every photo in `folder` with the classifier at `model_path` (and with
+/// `trained`, if any), writing `<name>_boxes.png` and `<name>_crops.png` into `out`.
+pub fn read_all(
+    folder: &Path,
+    model_path: &Path,
+    trained: Option<&Classifier<f32>>,
+    out: &Path,
+) -> Section<OcrSection> {
+    let model = match load_classifier(model_path) {
+        Ok(m) => m,
+        Err(Error::NotFound { path, .. }) => {
+            return Section::Skipped {
+                reason: format!(
+                    "no classifier at {} (pass --ocr-model FILE, e.g. a `gradink train` model).",
+                    path.display()
+                ),
+            }
+        }
+        Err(e) => {
+            return Section::Failed {
+                error: e.to_string(),
+            }
+        }
+    };
+    let photos = match photos_in(folder) {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) => {
+            return Section::Skipped {
+                reason: format!("no photos in {}.", folder.display()),
+            }
+        }
+        Err(e) => {
+            return Section::Skipped {
+                reason: format!(
+                    "cannot list the photos in {} ({e}); pass --images DIR.",
+                    folder.display()
+                ),
+            }
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(out) {
+        return Section::Failed {
+            error: format!("cannot create {}: {e}", out.display()),
+        };
+    }
+    let (mut images, mut unreadable) = (Vec::new(), Vec::new());
+    for path in photos {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match read_photo(&path, &model, trained, out) {
+            Ok(read) => images.push(read),
+            Err(e) => unreadable.push(OcrFailure {
+                image: name,
+                error: format!("{e:#}"),
+            }),
+        }
+    }
+    let overall = |distance: &dyn Fn(&OcrImage) -> Option<usize>| {
+        let judged: Vec<(usize, usize)> = images
+            .iter()
+            .filter_map(|i| Some((distance(i)?, i.true_characters?)))
+            .collect();
+        let chars: usize = judged.iter().map(|&(_, c)| c).sum();
+        (chars > 0)
+            .then(|| 1.0 - judged.iter().map(|&(d, _)| d).sum::<usize>() as f64 / chars as f64)
+    };
+    let character_accuracy = overall(&|i| i.edit_distance);
+    let character_accuracy_trained = overall(&|i| i.edit_distance_trained);
+    Section::Ok(OcrSection {
+        model: model_path.to_path_buf(),
+        images_folder: folder.to_path_buf(),
+        images,
+        unreadable,
+        character_accuracy,
+        character_accuracy_trained,
+    })
+}
+
+/// The image files of a folder (by extension), sorted by name.
+fn photos_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    const EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "gif", "webp", "bmp", "tif", "tiff"];
+    let mut photos: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    photos.sort();
+    Ok(photos)
+}
+
+/// The true text of `photo`: the lines of `NAME.txt` beside it, if present.
+fn truth_of(photo: &Path) -> Result<Option<Vec<String>>> {
+    let path = photo.with_extension("txt");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the true text {}", path.display()))?;
+    Ok(Some(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
+    ))
+}
+
+fn read_photo(
+    path: &Path,
+    model: &Classifier<f32>,
+    trained: Option<&Classifier<f32>>,
+    out: &Path,
+) -> Result<OcrImage> {
+    let started = Instant::now();
+    let image = open_image(path)?;
+    let letters = find_letters(&image);
+    let reading = read_letters(&letters, model);
+    let seconds = started.elapsed().as_secs_f64();
+
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "image".into());
+    let (boxes_figure, crops_figure) = (format!("{stem}_boxes.png"), format!("{stem}_crops.png"));
+    let boxes_png = out.join(&boxes_figure);
+    ocr::draw_boxes(&image, &reading)
+        .save(&boxes_png)
+        .with_context(|| format!("cannot write {}", boxes_png.display()))?;
+    ocr::draw_crops(&reading, &out.join(&crops_figure))?;
+
+    let truth = truth_of(path)?;
+    let text = reading.lines.join("\n");
+    let truth_text = truth.as_ref().map(|t| t.join("\n"));
+    let true_chars = truth_text.as_ref().map(|t| without_spaces(t));
+    let edit = true_chars
+        .as_ref()
+        .map(|t| edit_distance(&without_spaces(&text), t));
+    let edit_trained = match (trained, &true_chars) {
+        (Some(m), Some(t)) => Some(edit_distance(
+            &without_spaces(&read_letters(&letters, m).lines.join("\n")),
+            t,
+        )),
+        _ => None,
+    };
+    // As `ocr::character_accuracy`: 1 − d / n, and for an empty truth 1 only if nothing was read.
+    let accuracy = |d: Option<usize>| {
+        let (d, n) = (d?, true_chars.as_ref()?.len());
+        Some(match n {
+            0 => f64::from(u8::from(d == 0)),
+            n => 1.0 - d as f64 / n as f64,
+        })
+    };
+    let confidence = &reading.confidence;
+    let assumptions = assumption_checks(&letters, &reading);
+    Ok(OcrImage {
+        image: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        boxes: reading.boxes.len(),
+        true_characters: true_chars.as_ref().map(Vec::len),
+        edit_distance: edit,
+        character_accuracy: accuracy(edit),
+        edit_distance_trained: edit_trained,
+        character_accuracy_trained: accuracy(edit_trained),
+        mean_confidence: confidence.iter().map(|&c| c as f64).sum::<f64>()
+            / confidence.len().max(1) as f64,
+        assumptions,
+        lines: reading.lines,
+        truth,
+        boxes_figure: format!("ocr/{boxes_figure}"),
+        crops_figure: format!("ocr/{crops_figure}"),
+        seconds,
+    })
+}
+
+fn assumption_checks(letters: &Letters, reading: &Reading) -> AssumptionChecks {
+    let boxes = &reading.boxes;
+    let heights: Vec<f64> = boxes.iter().map(|b| f64::from(b[2] - b[0])).collect();
+    let mean_height = heights.iter().sum::<f64>() / heights.len().max(1) as f64;
+    let (lo, hi) = heights
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &h| {
+            (lo.min(h), hi.max(h))
+        });
+    let centre = |b: &[u32; 4]| 0.5 * f64::from(b[0] + b[2]);
+    let lines = reading
+        .line_of_box
+        .iter()
+        .copied()
+        .max()
+        .map_or(0, |l| l + 1);
+    let largest_line_rise = (0..lines)
+        .filter_map(|l| {
+            let mut in_line = boxes
+                .iter()
+                .zip(&reading.line_of_box)
+                .filter(|&(_, &k)| k == l)
+                .map(|(b, _)| b);
+            let first = in_line.next()?;
+            let last = in_line.next_back().unwrap_or(first);
+            Some((centre(last) - centre(first)).abs() / mean_height.max(1.0))
+        })
+        .fold(0.0, f64::max);
+    AssumptionChecks {
+        ink_pieces: letters.glyphs.iter().map(|g| g.parts.len()).sum(),
+        characters_in_pieces: letters.glyphs.iter().filter(|g| g.parts.len() > 1).count(),
+        overlapping_neighbours: (1..boxes.len())
+            .filter(|&k| {
+                reading.line_of_box[k] == reading.line_of_box[k - 1]
+                    && boxes[k][1] < boxes[k - 1][3]
+            })
+            .count(),
+        height_ratio: if lo > 0.0 { hi / lo } else { 0.0 },
+        largest_line_rise,
+    }
+}

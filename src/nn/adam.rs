@@ -1,0 +1,152 @@
+//! Adam (Kingma & Ba, 2015): per-parameter step sizes from running averages
+//! of the gradient and of its square.
+//!
+//! ```text
+//! m ← β₁·m + (1 − β₁)·g          v ← β₂·v + (1 − β₂)·g²
+//! W ← W − α · m̂ / (√v̂ + ε)       m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+//! ```
+//!
+//! Its state is two `ParamStore`s keyed by the parameters' names plus the
+//! step count; [`Adam::state`] packs them into one store for saving.
+
+use crate::error::{Error, Result};
+use crate::nn::{sum_by_name, Optimizer, ParamStore};
+use crate::{Gradients, Scalar};
+use ndarray::{Array2, Zip};
+use std::path::Path;
+
+/// The Adam optimiser with the paper's defaults for β₁, β₂ and ε.
+#[derive(Clone, Debug)]
+pub struct Adam<T> {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    steps: u64,
+    first: ParamStore<T>,
+    second: ParamStore<T>,
+}
+
+const FIRST: &str = "adam.m.";
+const SECOND: &str = "adam.v.";
+const STEPS: &str = "adam.steps";
+
+impl<T: Scalar> Adam<T> {
+    /// β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+    pub fn new(lr: f64) -> Self {
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            steps: 0,
+            first: ParamStore::new(),
+            second: ParamStore::new(),
+        }
+    }
+
+    /// Number of steps taken (t in the bias corrections).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Both moment estimates (`adam.m.NAME`, `adam.v.NAME`) and the step
+    /// count (`adam.steps`, 1×1), in one store.
+    pub fn state(&self) -> ParamStore<T> {
+        let mut store = ParamStore::new();
+        for (prefix, moments) in [(FIRST, &self.first), (SECOND, &self.second)] {
+            for (name, value) in moments.iter() {
+                store.insert(&format!("{prefix}{name}"), value.to_owned());
+            }
+        }
+        store.insert(STEPS, Array2::from_elem((1, 1), T::of(self.steps as f64)));
+        store
+    }
+
+    /// Resumes from a store made by [`Adam::state`].
+    pub fn with_state(lr: f64, state: &ParamStore<T>) -> Self {
+        let mut adam = Adam::new(lr);
+        for (name, value) in state.iter() {
+            if let Some(n) = name.strip_prefix(FIRST) {
+                adam.first.insert(n, value.to_owned());
+            } else if let Some(n) = name.strip_prefix(SECOND) {
+                adam.second.insert(n, value.to_owned());
+            } else if name == STEPS {
+                adam.steps = value.iter().next().map_or(0, |&s| Scalar::to_f64(s) as u64);
+            }
+        }
+        adam
+    }
+
+    /// Writes the state as safetensors (atomically).
+    pub fn save_state(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.state().save(path)
+    }
+
+    /// Reads a state written by [`Adam::save_state`].
+    pub fn load_state(lr: f64, path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let state = ParamStore::load(path)?;
+        if state.get(STEPS).is_none() {
+            return Err(Error::ModelFile {
+                path: path.to_path_buf(),
+                reason: format!("no tensor named '{STEPS}' (is this an Adam state file?)"),
+            });
+        }
+        Ok(Self::with_state(lr, &state))
+    }
+}
+
+impl<T: Scalar> Adam<T> {
+    /// One step from gradients given by name (e.g. summed over several tapes
+    /// with `sum_by_name`); each name must appear once.
+    pub fn update<'g>(
+        &mut self,
+        params: &mut ParamStore<T>,
+        grads: impl IntoIterator<Item = (&'g str, &'g Array2<T>)>,
+    ) where
+        T: 'g,
+    {
+        self.steps += 1;
+        let t = self.steps as i32;
+        let (b1, b2) = (T::of(self.beta1), T::of(self.beta2));
+        let (c1, c2) = (T::one() - b1, T::one() - b2);
+        // The bias corrections folded into the step: α·√(1−β₂ᵗ)/(1−β₁ᵗ).
+        let step = T::of(self.lr * (1.0 - self.beta2.powi(t)).sqrt() / (1.0 - self.beta1.powi(t)));
+        let eps = T::of(self.eps * (1.0 - self.beta2.powi(t)).sqrt());
+        for (name, grad) in grads {
+            let Some(w) = params.get_mut(name) else {
+                continue;
+            };
+            for moments in [&mut self.first, &mut self.second] {
+                if moments.get(name).map(|m| m.dim()) != Some(w.dim()) {
+                    moments.insert(name, Array2::zeros(w.dim()));
+                }
+            }
+            let m = self.first.get_mut(name).expect("inserted above");
+            let v = self.second.get_mut(name).expect("inserted above");
+            Zip::from(w)
+                .and(m)
+                .and(v)
+                .and(grad)
+                .for_each(|w, m, v, &g| {
+                    *m = b1 * *m + c1 * g;
+                    *v = b2 * *v + c2 * g * g;
+                    *w -= step * *m / (v.sqrt() + eps);
+                });
+        }
+    }
+}
+
+impl<T: Scalar> Optimizer<T> for Adam<T> {
+    fn step(&mut self, params: &mut ParamStore<T>, grads: &Gradients<T>) {
+        let summed = sum_by_name(std::slice::from_ref(grads));
+        self.update(params, summed.iter().map(|(n, g)| (*n, &**g)));
+    }
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+}

@@ -1,0 +1,106 @@
+//! SGD with momentum: a velocity per parameter smooths the descent direction.
+//!
+//! ```text
+//! M ← μ·M − α·∂J/∂W        W ← W + M        (M starts at zero)
+//! ```
+//!
+//! The velocities live in a `ParamStore` keyed by the parameters' own names,
+//! so the optimiser's state is saved and loaded exactly like a model.
+
+use crate::error::Result;
+use crate::nn::{sum_by_name, Optimizer, ParamStore};
+use crate::{Gradients, Scalar};
+use ndarray::{Array2, Zip};
+use std::path::Path;
+
+/// Stochastic gradient descent with (heavy-ball) momentum.
+#[derive(Clone, Debug)]
+pub struct Momentum<T> {
+    /// α, the step size.
+    pub lr: f64,
+    /// μ, the fraction of the previous velocity that is kept (0.9 is usual).
+    pub momentum: f64,
+    velocity: ParamStore<T>,
+}
+
+impl<T: Scalar> Momentum<T> {
+    /// The usual momentum of 0.9.
+    pub const DEFAULT_MOMENTUM: f64 = 0.9;
+
+    /// Fresh state: every velocity starts at zero the first time its parameter is seen.
+    pub fn new(lr: f64, momentum: f64) -> Self {
+        Momentum {
+            lr,
+            momentum,
+            velocity: ParamStore::new(),
+        }
+    }
+
+    /// Resumes from velocities saved with [`Momentum::state`] / [`Momentum::save_state`].
+    pub fn with_state(lr: f64, momentum: f64, velocity: ParamStore<T>) -> Self {
+        Momentum {
+            lr,
+            momentum,
+            velocity,
+        }
+    }
+
+    /// The velocities, keyed by parameter name.
+    pub fn state(&self) -> &ParamStore<T> {
+        &self.velocity
+    }
+
+    /// Writes the velocities as safetensors (atomically), beside a model file.
+    pub fn save_state(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.velocity.save(path)
+    }
+
+    /// Reads velocities written by [`Momentum::save_state`].
+    pub fn load_state(lr: f64, momentum: f64, path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self::with_state(lr, momentum, ParamStore::load(path)?))
+    }
+}
+
+impl<T: Scalar> Momentum<T> {
+    /// One step from gradients given by name (e.g. summed over several tapes
+    /// with `sum_by_name`); each name must appear once.
+    pub fn update<'g>(
+        &mut self,
+        params: &mut ParamStore<T>,
+        grads: impl IntoIterator<Item = (&'g str, &'g Array2<T>)>,
+    ) where
+        T: 'g,
+    {
+        let (mu, step) = (T::of(self.momentum), T::of(-self.lr));
+        for (name, grad) in grads {
+            let Some(w) = params.get_mut(name) else {
+                continue;
+            };
+            if self.velocity.get(name).map(|m| m.dim()) != Some(w.dim()) {
+                self.velocity.insert(name, Array2::zeros(w.dim()));
+            }
+            let m = self
+                .velocity
+                .get_mut(name)
+                .expect("velocity inserted just above");
+            // One pass: update the velocity and move the weight by it.
+            Zip::from(m).and(w).and(grad).for_each(|m, w, &g| {
+                *m = mu * *m + step * g;
+                *w += *m;
+            });
+        }
+    }
+}
+
+impl<T: Scalar> Optimizer<T> for Momentum<T> {
+    fn step(&mut self, params: &mut ParamStore<T>, grads: &Gradients<T>) {
+        let summed = sum_by_name(std::slice::from_ref(grads));
+        self.update(params, summed.iter().map(|(n, g)| (*n, &**g)));
+    }
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+}

@@ -1,0 +1,121 @@
+//! Ink versus paper under uneven light. The paper's brightness is estimated
+//! at a coarse scale (block means, then a grey closing, i.e. a maximum filter
+//! wider than any pen stroke followed by a minimum filter of the same size,
+//! which removes strokes but keeps the edge of a page or a shadow where it
+//! is, then a light blur) and divided out, so a shadow or a vignette leaves the
+//! paper at ≈ 1 and only strokes darker than [`INK_THRESHOLD`] × the local
+//! paper count as ink. Faint show-through from the back of the sheet stays
+//! above the threshold.
+
+use super::filters::{gaussian_blur, max_filter, min_filter};
+use super::page::Grey;
+
+/// A pixel is ink when it is darker than this fraction of the local paper.
+pub const INK_THRESHOLD: f32 = 0.75;
+/// The page is smoothed with this σ (working pixels) before thresholding.
+const DENOISE_SIGMA: f32 = 1.0;
+/// Paper is estimated on blocks of about (longer side / this) pixels.
+const BLOCKS_PER_SIDE: usize = 256;
+/// The maximum filter spans this many blocks either side.
+const PAPER_RADIUS_BLOCKS: usize = 3;
+
+/// The page divided by its paper brightness (paper ≈ 1, ink well below).
+pub fn normalise_paper(grey: &Grey) -> Vec<f32> {
+    let (w, h) = (grey.width, grey.height);
+    if w == 0 || h == 0 {
+        return Vec::new();
+    }
+    let block = (w.max(h) / BLOCKS_PER_SIDE).max(4);
+    let (bw, bh) = (w.div_ceil(block), h.div_ceil(block));
+    let mut means = vec![0.0f32; bw * bh];
+    let mut counts = vec![0u32; bw * bh];
+    for y in 0..h {
+        let row = &grey.data[y * w..(y + 1) * w];
+        let base = (y / block) * bw;
+        for (x, &v) in row.iter().enumerate() {
+            means[base + x / block] += v;
+            counts[base + x / block] += 1;
+        }
+    }
+    means
+        .iter_mut()
+        .zip(&counts)
+        .for_each(|(m, &c)| *m /= c.max(1) as f32);
+    let paper = max_filter(&means, bw, bh, PAPER_RADIUS_BLOCKS);
+    let paper = min_filter(&paper, bw, bh, PAPER_RADIUS_BLOCKS);
+    let paper = gaussian_blur(&paper, bw, bh, 1.0);
+
+    let smooth = gaussian_blur(&grey.data, w, h, DENOISE_SIGMA);
+    // Bilinear interpolation of the coarse paper estimate at each pixel centre.
+    let axis = |n: usize, cells: usize| -> Vec<(usize, usize, f32)> {
+        (0..n)
+            .map(|i| {
+                let t = ((i as f32 + 0.5) / block as f32 - 0.5).clamp(0.0, (cells - 1) as f32);
+                let i0 = t.floor() as usize;
+                (i0, (i0 + 1).min(cells - 1), t - i0 as f32)
+            })
+            .collect()
+    };
+    let (xs, ys) = (axis(w, bw), axis(h, bh));
+    let mut out = vec![0.0f32; w * h];
+    let mut paper_row = vec![0.0f32; bw];
+    for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
+        for (bx, p) in paper_row.iter_mut().enumerate() {
+            *p = paper[y0 * bw + bx] * (1.0 - fy) + paper[y1 * bw + bx] * fy;
+        }
+        let src = &smooth[y * w..(y + 1) * w];
+        let dst = &mut out[y * w..(y + 1) * w];
+        for (x, &(x0, x1, fx)) in xs.iter().enumerate() {
+            let p = paper_row[x0] * (1.0 - fx) + paper_row[x1] * fx;
+            dst[x] = src[x] / p.max(1e-3);
+        }
+    }
+    out
+}
+
+/// The ink mask of a page: 1 where there is ink, 0 on paper.
+pub fn ink_mask(grey: &Grey) -> Vec<u8> {
+    normalise_paper(grey)
+        .iter()
+        .map(|&v| u8::from(v < INK_THRESHOLD))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page that darkens from left to right, with one dark stroke.
+    fn shaded_page_with_stroke() -> Grey {
+        let (w, h) = (400, 300);
+        let mut g = Grey::filled(w, h, 0.0);
+        for y in 0..h {
+            for x in 0..w {
+                let paper = 0.9 - 0.5 * x as f32 / w as f32;
+                let stroke = (200..206).contains(&x) && (100..200).contains(&y);
+                g.data[y * w + x] = if stroke { paper * 0.3 } else { paper };
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn a_shadow_is_paper_and_a_stroke_is_ink() {
+        let g = shaded_page_with_stroke();
+        let mask = ink_mask(&g);
+        let ink: usize = mask.iter().map(|&m| m as usize).sum();
+        assert!(mask[150 * 400 + 202] == 1, "the stroke is ink");
+        assert!(
+            mask[150 * 400 + 390] == 0,
+            "the dark side of the page is paper"
+        );
+        assert!((400..=1000).contains(&ink), "only the stroke is ink: {ink}");
+    }
+
+    #[test]
+    fn a_blank_page_has_no_ink() {
+        let g = Grey::filled(300, 200, 0.8);
+        assert!(ink_mask(&g).iter().all(|&m| m == 0));
+        assert!(ink_mask(&Grey::filled(0, 0, 1.0)).is_empty());
+    }
+}

@@ -1,0 +1,100 @@
+//! The few image filters segmentation needs, on row-major f32 planes:
+//! a separable Gaussian blur and a separable maximum filter (edges clamped).
+
+/// Gaussian blur with standard deviation `sigma` (kernel radius ⌈3σ⌉).
+pub fn gaussian_blur(data: &[f32], width: usize, height: usize, sigma: f32) -> Vec<f32> {
+    if sigma <= 0.0 || width == 0 || height == 0 {
+        return data.to_vec();
+    }
+    let radius = (3.0 * sigma).ceil() as usize;
+    let mut kernel: Vec<f32> = (0..=2 * radius)
+        .map(|i| {
+            let d = i as f32 - radius as f32;
+            (-d * d / (2.0 * sigma * sigma)).exp()
+        })
+        .collect();
+    let total: f32 = kernel.iter().sum();
+    kernel.iter_mut().for_each(|k| *k /= total);
+    separable(data, width, height, radius, |window| {
+        window.iter().zip(&kernel).map(|(v, k)| v * k).sum()
+    })
+}
+
+/// The maximum over a (2·radius+1)² square around each pixel.
+pub fn max_filter(data: &[f32], width: usize, height: usize, radius: usize) -> Vec<f32> {
+    separable(data, width, height, radius, |window| {
+        window.iter().copied().fold(f32::NEG_INFINITY, f32::max)
+    })
+}
+
+/// The minimum over a (2·radius+1)² square around each pixel.
+pub fn min_filter(data: &[f32], width: usize, height: usize, radius: usize) -> Vec<f32> {
+    separable(data, width, height, radius, |window| {
+        window.iter().copied().fold(f32::INFINITY, f32::min)
+    })
+}
+
+/// Applies `reduce` over a (2·radius+1) window along rows, then along columns.
+fn separable(
+    data: &[f32],
+    width: usize,
+    height: usize,
+    radius: usize,
+    reduce: impl Fn(&[f32]) -> f32,
+) -> Vec<f32> {
+    let mut padded = vec![0.0f32; width.max(height) + 2 * radius];
+    let mut rows = vec![0.0f32; data.len()];
+    for y in 0..height {
+        let line = &data[y * width..(y + 1) * width];
+        pad_clamped(&mut padded, line.iter().copied(), width, radius);
+        for x in 0..width {
+            rows[y * width + x] = reduce(&padded[x..x + 2 * radius + 1]);
+        }
+    }
+    let mut out = vec![0.0f32; data.len()];
+    for x in 0..width {
+        let column = (0..height).map(|y| rows[y * width + x]);
+        pad_clamped(&mut padded, column, height, radius);
+        for y in 0..height {
+            out[y * width + x] = reduce(&padded[y..y + 2 * radius + 1]);
+        }
+    }
+    out
+}
+
+/// Writes `values` (n of them) into `buf` with `radius` copies of each end value on either side.
+fn pad_clamped(buf: &mut [f32], values: impl Iterator<Item = f32>, n: usize, radius: usize) {
+    for (i, v) in values.enumerate() {
+        buf[radius + i] = v;
+    }
+    let (first, last) = (buf[radius], buf[radius + n - 1]);
+    buf[..radius].iter_mut().for_each(|b| *b = first);
+    buf[radius + n..n + 2 * radius]
+        .iter_mut()
+        .for_each(|b| *b = last);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blur_keeps_a_constant_image_and_spreads_a_dot() {
+        let flat = vec![0.5f32; 25];
+        assert!(gaussian_blur(&flat, 5, 5, 1.0)
+            .iter()
+            .all(|v| (v - 0.5).abs() < 1e-6));
+        let mut dot = vec![0.0f32; 49];
+        dot[24] = 1.0;
+        let b = gaussian_blur(&dot, 7, 7, 1.0);
+        assert!(b[24] < 1.0 && b[23] > 0.0 && (b.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn max_filter_grows_a_bright_dot_into_a_square() {
+        let mut dot = vec![0.0f32; 49];
+        dot[24] = 1.0;
+        let m = max_filter(&dot, 7, 7, 1);
+        assert_eq!(m.iter().filter(|&&v| v == 1.0).count(), 9);
+    }
+}

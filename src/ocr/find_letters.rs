@@ -1,0 +1,259 @@
+//! Finding the characters on a page: ink mask → connected components →
+//! pieces of one character joined → specks, page edges and blobs dropped.
+//!
+//! Sizes are judged against the page's own typical character size (the
+//! median size of its larger components), so the same rules work for a
+//! 60-pixel pencil letter and a 300-pixel marker letter.
+
+use super::binarize::ink_mask;
+use super::components::{label_components, Component};
+use super::page::{working_factor, working_grey, Grey};
+use image::DynamicImage;
+use ndarray::Array2;
+
+/// Components smaller than this fraction of the page's longer side are noise.
+const NOISE_FRACTION: f64 = 0.004;
+/// Pieces at least this fraction of the character size may join a character.
+const PIECE_FRACTION: f64 = 0.15;
+/// A finished character is at least this fraction of the character size
+/// (full stops and specks are smaller).
+const MIN_CHAR_FRACTION: f64 = 0.3;
+/// ... and at most this many times it.
+const MAX_CHAR_MULTIPLE: f64 = 4.0;
+
+/// One character on the working page: a half-open box and the components it is made of.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glyph {
+    pub y1: usize,
+    pub x1: usize,
+    pub y2: usize,
+    pub x2: usize,
+    /// Component labels (as in [`Letters::labels`]) that make up the character.
+    pub parts: Vec<u32>,
+    pub area: usize,
+}
+
+impl Glyph {
+    fn of(label: u32, c: &Component) -> Self {
+        Glyph {
+            y1: c.y1,
+            x1: c.x1,
+            y2: c.y2,
+            x2: c.x2,
+            parts: vec![label],
+            area: c.area,
+        }
+    }
+    pub fn height(&self) -> usize {
+        self.y2 - self.y1
+    }
+    pub fn width(&self) -> usize {
+        self.x2 - self.x1
+    }
+    /// The longer side of the box.
+    pub fn size(&self) -> usize {
+        self.height().max(self.width())
+    }
+    fn absorb(&mut self, other: Glyph) {
+        self.y1 = self.y1.min(other.y1);
+        self.x1 = self.x1.min(other.x1);
+        self.y2 = self.y2.max(other.y2);
+        self.x2 = self.x2.max(other.x2);
+        self.parts.extend(other.parts);
+        self.area += other.area;
+    }
+}
+
+/// What [`find_letters`] found.
+#[derive(Clone, Debug)]
+pub struct Letters {
+    /// One `[y1, x1, y2, x2]` box per character in the photo's own pixel
+    /// coordinates (y2 and x2 exclusive, like scikit-image's `regionprops`),
+    /// in the order of `glyphs`.
+    pub boxes: Vec<[u32; 4]>,
+    /// The page binarised at the working resolution: ink 0, paper 1.
+    pub bw: Array2<f32>,
+    /// One working pixel is a `factor × factor` block of the photo.
+    pub factor: usize,
+    /// The characters at the working resolution.
+    pub glyphs: Vec<Glyph>,
+    /// Component label of every working pixel (0 = paper), row-major.
+    pub labels: Vec<u32>,
+    /// Typical character size (longer side) in working pixels; 0 on a blank page.
+    pub char_size: f64,
+}
+
+/// Finds every handwritten character of a photo (RGB, grey or RGBA).
+pub fn find_letters(image: &DynamicImage) -> Letters {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let factor = working_factor(w, h);
+    let grey = working_grey(image, factor);
+    let mut letters = find_letters_in(&grey, factor);
+    let (w, h) = (w as u32, h as u32);
+    for b in &mut letters.boxes {
+        b[2] = b[2].min(h);
+        b[3] = b[3].min(w);
+    }
+    letters
+}
+
+/// [`find_letters`] on a grey page that is already at the working resolution;
+/// boxes are scaled by `factor` back to photo coordinates.
+pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
+    let (w, h) = (grey.width, grey.height);
+    let mask = ink_mask(grey);
+    let (labels, comps) = label_components(&mask, w, h);
+    let bw = Array2::from_shape_fn((h, w), |(y, x)| 1.0 - mask[y * w + x] as f32);
+
+    let long = w.max(h) as f64;
+    let plausible: Vec<(u32, &Component)> = comps
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i as u32 + 1, c))
+        .filter(|(_, c)| {
+            let size = c.height().max(c.width()) as f64;
+            size >= NOISE_FRACTION * long && 2 * c.height() <= h && 2 * c.width() <= w
+        })
+        .collect();
+    let char_size = typical_size(plausible.iter().map(|(_, c)| c.height().max(c.width())));
+
+    let mut glyphs: Vec<Glyph> = plausible
+        .iter()
+        .filter(|(_, c)| c.height().max(c.width()) as f64 >= PIECE_FRACTION * char_size)
+        .map(|&(label, c)| Glyph::of(label, c))
+        .collect();
+    merge_pieces(&mut glyphs, char_size);
+    glyphs.retain(|g| {
+        let size = g.size() as f64;
+        let fill = g.area as f64 / (g.width() * g.height()) as f64;
+        let solid_blob = fill > 0.8 && g.height().min(g.width()) as f64 > 0.4 * char_size;
+        size >= MIN_CHAR_FRACTION * char_size
+            && size <= MAX_CHAR_MULTIPLE * char_size
+            && !solid_blob
+    });
+
+    let k = factor as u32;
+    let boxes = glyphs
+        .iter()
+        .map(|g| {
+            [
+                g.y1 as u32 * k,
+                g.x1 as u32 * k,
+                g.y2 as u32 * k,
+                g.x2 as u32 * k,
+            ]
+        })
+        .collect();
+    Letters {
+        boxes,
+        bw,
+        factor,
+        glyphs,
+        labels,
+        char_size,
+    }
+}
+
+/// The median size among the larger components (those at least 0.4 × the
+/// 90th percentile), so specks and broken bits do not drag it down.
+fn typical_size(sizes: impl Iterator<Item = usize>) -> f64 {
+    let mut sizes: Vec<usize> = sizes.collect();
+    if sizes.is_empty() {
+        return 0.0;
+    }
+    sizes.sort_unstable();
+    let p90 = sizes[(sizes.len() - 1) * 9 / 10] as f64;
+    let large: Vec<usize> = sizes
+        .into_iter()
+        .filter(|&s| s as f64 >= 0.4 * p90)
+        .collect();
+    large[large.len() / 2] as f64
+}
+
+/// Joins the pieces of broken characters: pieces stacked in one column (the
+/// bars of an E drawn apart) and pieces side by side that almost touch (the
+/// stem and bowl of an R), as long as the result is still character-sized.
+fn merge_pieces(glyphs: &mut Vec<Glyph>, char_size: f64) {
+    let s = char_size;
+    let reach = (0.05 * s).ceil() as usize;
+    loop {
+        glyphs.sort_by_key(|g| (g.x1, g.y1));
+        let mut merged = false;
+        let mut i = 0;
+        while i < glyphs.len() {
+            let mut j = i + 1;
+            while j < glyphs.len() && glyphs[j].x1 <= glyphs[i].x2 + reach {
+                if belong_together(&glyphs[i], &glyphs[j], s) {
+                    let other = glyphs.remove(j);
+                    glyphs[i].absorb(other);
+                    merged = true;
+                } else {
+                    j += 1;
+                }
+            }
+            i += 1;
+        }
+        if !merged {
+            break;
+        }
+    }
+}
+
+fn belong_together(a: &Glyph, b: &Glyph, s: f64) -> bool {
+    let overlap_x = a.x2.min(b.x2) as f64 - a.x1.max(b.x1) as f64;
+    let overlap_y = a.y2.min(b.y2) as f64 - a.y1.max(b.y1) as f64;
+    let width = (a.x2.max(b.x2) - a.x1.min(b.x1)) as f64;
+    let height = (a.y2.max(b.y2) - a.y1.min(b.y1)) as f64;
+    let narrower = a.width().min(b.width()) as f64;
+    let shorter = a.height().min(b.height()) as f64;
+    let stacked = overlap_x >= 0.5 * narrower
+        && overlap_y >= -0.25 * s
+        && height <= 1.5 * s
+        && width <= 1.2 * s;
+    let side_by_side = overlap_x >= -0.05 * s
+        && overlap_y >= 0.5 * shorter
+        && width <= 0.9 * s
+        && height <= 1.5 * s;
+    stacked || side_by_side
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(y1: usize, x1: usize, y2: usize, x2: usize) -> Glyph {
+        Glyph {
+            y1,
+            x1,
+            y2,
+            x2,
+            parts: vec![1],
+            area: (y2 - y1) * (x2 - x1) / 4,
+        }
+    }
+
+    #[test]
+    fn typical_size_ignores_specks() {
+        let sizes = [3, 4, 5, 60, 62, 64, 66, 70, 5, 4];
+        assert_eq!(typical_size(sizes.into_iter()), 64.0);
+        assert_eq!(typical_size(std::iter::empty()), 0.0);
+    }
+
+    #[test]
+    fn broken_pieces_join_but_neighbours_do_not() {
+        // An E's spine and its arms drawn apart, and an R's stem beside its bowl.
+        let mut g = vec![
+            glyph(0, 0, 60, 10),
+            glyph(0, 12, 8, 40),
+            glyph(26, 12, 34, 36),
+            glyph(100, 0, 160, 9),
+            glyph(98, 10, 150, 38),
+            // Two letters of one word, a normal gap apart.
+            glyph(200, 0, 260, 40),
+            glyph(200, 52, 260, 92),
+        ];
+        merge_pieces(&mut g, 64.0);
+        assert_eq!(g.len(), 4, "{g:?}");
+        assert!(g.iter().any(|x| x.parts.len() == 3 && x.x2 == 40));
+    }
+}

@@ -1,0 +1,207 @@
+//! Reading a page: find the characters, put them in reading order, crop each
+//! one like the training data, classify them all in one batch, and join the
+//! results into lines of text.
+
+use super::crop::crop_glyph;
+use super::find_letters::{find_letters, Letters};
+use super::lines::{group_lines, Span};
+use super::page::open_image;
+use crate::data::{class_name, IMAGE_SIDE};
+use crate::error::{Error, Result};
+use crate::functional as F;
+use crate::models::Classifier;
+use image::DynamicImage;
+use ndarray::Array2;
+use std::path::Path;
+
+/// Everything a reading produced, in reading order.
+#[derive(Clone, Debug)]
+pub struct Reading {
+    /// The text, one string per line, words separated by single spaces.
+    pub lines: Vec<String>,
+    /// `[y1, x1, y2, x2]` per character in the photo's pixels (y2, x2 exclusive).
+    pub boxes: Vec<[u32; 4]>,
+    /// The line (0-based) of each box.
+    pub line_of_box: Vec<usize>,
+    /// The character read from each box (after the one-kind-per-word rule).
+    pub chars: Vec<char>,
+    /// The classifier's own best guess for each box, before that rule.
+    pub classifier_chars: Vec<char>,
+    /// The classifier's probability for each character read.
+    pub confidence: Vec<f32>,
+    /// The classifier inputs, one stored (column-major) 32×32 row per box.
+    pub crops: Array2<f32>,
+    /// One working pixel is a `factor × factor` block of the photo.
+    pub factor: usize,
+}
+
+/// Loads a classifier and checks that it takes 32×32 inputs.
+pub fn load_classifier(path: impl AsRef<Path>) -> Result<Classifier<f32>> {
+    let path = path.as_ref();
+    let model = Classifier::<f32>::load(path)?;
+    let (inputs, _, classes) = model.dims();
+    if inputs != IMAGE_SIDE * IMAGE_SIDE || classes == 0 || classes > 36 {
+        return Err(Error::ModelFile {
+            path: path.to_path_buf(),
+            reason: format!(
+                "a {inputs}→…→{classes} network; reading needs 1024 inputs and at most 36 classes"
+            ),
+        });
+    }
+    Ok(model)
+}
+
+/// Reads the image file at `path` (see [`read_page`]).
+pub fn read_file(path: impl AsRef<Path>, model: &Classifier<f32>) -> Result<Reading> {
+    let image = open_image(path)?;
+    Ok(read_page(&image, model))
+}
+
+/// Reads the handwritten text of a photo with `model`.
+pub fn read_page(image: &DynamicImage, model: &Classifier<f32>) -> Reading {
+    let letters = find_letters(image);
+    read_letters(&letters, model)
+}
+
+/// Orders, crops and classifies characters that were already found.
+pub fn read_letters(letters: &Letters, model: &Classifier<f32>) -> Reading {
+    let spans: Vec<Span> = letters
+        .glyphs
+        .iter()
+        .map(|g| Span {
+            y1: g.y1 as f64,
+            x1: g.x1 as f64,
+            y2: g.y2 as f64,
+            x2: g.x2 as f64,
+        })
+        .collect();
+    let lines = group_lines(&spans);
+    let order: Vec<usize> = lines
+        .iter()
+        .flat_map(|l| l.members.iter().copied())
+        .collect();
+    let width = letters.bw.ncols();
+    let pixels = IMAGE_SIDE * IMAGE_SIDE;
+    let mut crops = Array2::<f32>::zeros((order.len(), pixels));
+    for (row, &g) in order.iter().enumerate() {
+        let crop = crop_glyph(&letters.labels, width, &letters.glyphs[g]);
+        crops.row_mut(row).assign(&ndarray::ArrayView1::from(&crop));
+    }
+    let probs = if order.is_empty() {
+        Array2::zeros((0, 36))
+    } else {
+        model.predict_proba(crops.view())
+    };
+    let classifier_chars: Vec<char> = F::argmax_rows(probs.view())
+        .into_iter()
+        .map(class_name)
+        .collect();
+    let words = words_of(&lines);
+    let classes = one_kind_per_word(&probs, &words);
+    let chars: Vec<char> = classes.iter().map(|&c| class_name(c)).collect();
+    let confidence: Vec<f32> = classes
+        .iter()
+        .enumerate()
+        .map(|(r, &c)| probs[[r, c]])
+        .collect();
+
+    let mut text = Vec::with_capacity(lines.len());
+    let mut line_of_box = Vec::with_capacity(order.len());
+    let mut k = 0;
+    for (l, line) in lines.iter().enumerate() {
+        let mut s = String::new();
+        for &space in &line.space_before {
+            if space {
+                s.push(' ');
+            }
+            s.push(chars[k]);
+            line_of_box.push(l);
+            k += 1;
+        }
+        text.push(s);
+    }
+    Reading {
+        lines: text,
+        boxes: order.iter().map(|&g| letters.boxes[g]).collect(),
+        line_of_box,
+        chars,
+        classifier_chars,
+        confidence,
+        crops,
+        factor: letters.factor,
+    }
+}
+
+/// The rows (in reading order) of each word.
+fn words_of(lines: &[super::lines::Line]) -> Vec<std::ops::Range<usize>> {
+    let mut words = Vec::new();
+    let mut k = 0;
+    for line in lines {
+        let mut start = k;
+        for &space in &line.space_before {
+            if space && k > start {
+                words.push(start..k);
+                start = k;
+            }
+            k += 1;
+        }
+        if k > start {
+            words.push(start..k);
+        }
+    }
+    words
+}
+
+/// The class of each row, reading a word of two or more characters as all
+/// letters or all digits, whichever the classifier's probabilities favour
+/// summed over the word: O/0, I/1, S/5, Z/2, G/6 and B/8 are the network's
+/// commonest confusions, and a word rarely mixes the two kinds. A lone
+/// character keeps the classifier's best guess.
+pub fn one_kind_per_word(probs: &Array2<f32>, words: &[std::ops::Range<usize>]) -> Vec<usize> {
+    const LETTERS: usize = 26;
+    let mut classes = F::argmax_rows(probs.view());
+    if probs.ncols() <= LETTERS {
+        return classes;
+    }
+    for word in words.iter().filter(|w| w.len() >= 2) {
+        let letter_mass: f32 = word
+            .clone()
+            .map(|r| probs.row(r).iter().take(LETTERS).sum::<f32>())
+            .sum();
+        let digit_mass = word.len() as f32 - letter_mass;
+        let allowed = if letter_mass >= digit_mass {
+            0..LETTERS
+        } else {
+            LETTERS..probs.ncols()
+        };
+        for r in word.clone() {
+            let row = probs.row(r);
+            classes[r] = allowed
+                .clone()
+                .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+                .expect("a kind has classes");
+        }
+    }
+    classes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn a_word_of_letters_reads_its_zero_as_o() {
+        // Two rows: 'T' (class 19) sure, then '0' (26) narrowly over 'O' (14).
+        let mut p = Array2::<f32>::zeros((3, 36));
+        p[[0, 19]] = 0.9;
+        p[[0, 30]] = 0.1;
+        p[[1, 26]] = 0.55;
+        p[[1, 14]] = 0.45;
+        // A lone third row: '2' stays a digit.
+        p[[2, 28]] = 0.6;
+        p[[2, 25]] = 0.4;
+        let classes = one_kind_per_word(&p, &[0..2, 2..3]);
+        assert_eq!(classes, vec![19, 14, 28]);
+    }
+}

@@ -1,0 +1,253 @@
+//! The autoencoder's training loop and its quality measure (PSNR).
+//!
+//! Each step minimises the total squared error of one shuffled mini-batch
+//! with momentum SGD (or Adam). After every epoch whose parameters are all
+//! finite, the model is saved atomically, so when a run diverges the file on
+//! disk is the last good model, never a half-written or NaN one.
+
+use crate::data::{gather_rows, shuffled_batches};
+use crate::error::{Error, Result};
+use crate::models::Autoencoder;
+use crate::nn::{sum_by_name, Adam, Momentum, Optimizer, ParamStore};
+use crate::train::Schedule;
+use crate::{Gradients, Tape};
+use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis, Zip};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::path::Path;
+use std::time::Instant;
+
+/// Which update rule trains the weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// SGD with momentum: M ← μ·M − α·∂J/∂W, W ← W + M.
+    Momentum,
+    /// Adam with β₁ = 0.9, β₂ = 0.999.
+    Adam,
+}
+
+/// Hyper-parameters of an autoencoder run.
+#[derive(Clone, Debug, Serialize)]
+pub struct AeConfig {
+    pub epochs: usize,
+    /// Step size for the *total* squared error of a batch (so it scales with the batch size).
+    pub lr: f64,
+    pub batch_size: usize,
+    pub seed: u64,
+    pub optimizer: OptimizerKind,
+    /// μ for momentum SGD (ignored by Adam).
+    pub momentum: f64,
+    pub schedule: Schedule,
+    /// Each batch's rows are split over this many threads, one tape each, and
+    /// their gradients added: the same step as one tape, on more cores.
+    pub threads: usize,
+}
+
+/// Measurements at the end of one epoch. Losses are squared error per image
+/// (the sum over its 1024 pixels), averaged over images.
+#[derive(Clone, Debug, Serialize)]
+pub struct AeEpochStats {
+    pub epoch: usize,
+    pub lr: f64,
+    /// Averaged over the epoch's batches as they were trained.
+    pub train_loss: f64,
+    pub valid_loss: f64,
+    pub valid_psnr: f64,
+    /// Wall time of the training part of the epoch (not the validation pass).
+    pub seconds: f64,
+}
+
+/// Where training is, for progress bars.
+#[derive(Clone, Copy, Debug)]
+pub struct AeProgress {
+    pub epoch: usize,
+    pub batch: usize,
+    pub batches: usize,
+    /// Squared error per image so far this epoch.
+    pub running_loss: f64,
+}
+
+/// A perfect reconstruction would have infinite PSNR; its MSE is floored here
+/// (giving 100 dB) so that averages stay finite.
+const MSE_FLOOR: f64 = 1e-10;
+
+/// Peak signal-to-noise ratio of one image, in dB, for pixels in 0…1:
+/// 20·log10(MAX) − 10·log10(MSE) with MAX = 1.
+pub fn psnr(original: ArrayView1<f32>, reconstruction: ArrayView1<f32>) -> f64 {
+    assert_eq!(
+        original.len(),
+        reconstruction.len(),
+        "psnr: images of {} and {} pixels",
+        original.len(),
+        reconstruction.len()
+    );
+    let sse = Zip::from(&original)
+        .and(&reconstruction)
+        .fold(0.0f64, |s, &a, &b| s + ((a - b) as f64).powi(2));
+    let mse = sse / original.len().max(1) as f64;
+    20.0 * 1.0f64.log10() - 10.0 * mse.max(MSE_FLOOR).log10()
+}
+
+/// Mean squared error per image (summed over pixels) and mean PSNR over
+/// every row of `images`, without a tape.
+pub fn evaluate(model: &Autoencoder<f32>, images: &Array2<f32>) -> (f64, f64) {
+    const CHUNK: usize = 1024;
+    let n = images.nrows();
+    let (mut sse, mut psnr_sum) = (0.0, 0.0);
+    for start in (0..n).step_by(CHUNK) {
+        let x = images.slice(s![start..(start + CHUNK).min(n), ..]);
+        let y = model.reconstruct(x);
+        for (a, b) in x.rows().into_iter().zip(y.rows()) {
+            sse += Zip::from(a)
+                .and(b)
+                .fold(0.0f64, |s, &a, &b| s + ((a - b) as f64).powi(2));
+            psnr_sum += psnr(a, b);
+        }
+    }
+    let images = n.max(1) as f64;
+    (sse / images, psnr_sum / images)
+}
+
+/// Mean PSNR of `model` over every row of `images`.
+pub fn mean_psnr(model: &Autoencoder<f32>, images: &Array2<f32>) -> f64 {
+    evaluate(model, images).1
+}
+
+/// Trains `model` on the rows of `train` (and reports on `valid` each epoch).
+///
+/// With `checkpoint`, the model is written there atomically after every
+/// epoch that ends with finite parameters. A non-finite loss stops training
+/// with `Error::Diverged`, naming the epoch and the last finite loss (per
+/// image); the checkpoint then still holds the last good epoch.
+pub fn train_autoencoder(
+    model: &mut Autoencoder<f32>,
+    train: &Array2<f32>,
+    valid: &Array2<f32>,
+    cfg: &AeConfig,
+    checkpoint: Option<&Path>,
+    mut on_progress: impl FnMut(AeProgress),
+) -> Result<Vec<AeEpochStats>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    rng.set_stream(1); // shuffling draws apart from the initialisation stream
+    let mut opt = match cfg.optimizer {
+        OptimizerKind::Momentum => Updater::Momentum(Momentum::new(cfg.lr, cfg.momentum)),
+        OptimizerKind::Adam => Updater::Adam(Adam::new(cfg.lr)),
+    };
+    let mut history = Vec::with_capacity(cfg.epochs);
+    let mut last_finite = f64::NAN;
+    for epoch in 1..=cfg.epochs {
+        opt.set_learning_rate(cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs));
+        let started = Instant::now();
+        let batches = shuffled_batches(train.nrows(), cfg.batch_size, &mut rng);
+        let (mut loss_sum, mut seen) = (0.0, 0usize);
+        for (b, idx) in batches.iter().enumerate() {
+            let x = gather_rows::<f32>(train, idx);
+            let (loss, grads) = batch_gradients(model, x.view(), cfg.threads);
+            if !loss.is_finite() {
+                return Err(Error::Diverged {
+                    epoch,
+                    loss,
+                    last_finite,
+                });
+            }
+            last_finite = loss / idx.len() as f64;
+            opt.update(&mut model.params, &grads);
+            loss_sum += loss;
+            seen += idx.len();
+            on_progress(AeProgress {
+                epoch,
+                batch: b + 1,
+                batches: batches.len(),
+                running_loss: loss_sum / seen as f64,
+            });
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let (valid_loss, valid_psnr) = evaluate(model, valid);
+        // The last step may have broken the weights without any loss showing it yet.
+        if !model
+            .params
+            .iter()
+            .all(|(_, p)| p.iter().all(|v| v.is_finite()))
+        {
+            return Err(Error::Diverged {
+                epoch,
+                loss: f64::NAN,
+                last_finite,
+            });
+        }
+        if let Some(path) = checkpoint {
+            model.save(path)?;
+        }
+        history.push(AeEpochStats {
+            epoch,
+            lr: opt.learning_rate(),
+            train_loss: loss_sum / seen.max(1) as f64,
+            valid_loss,
+            valid_psnr,
+            seconds,
+        });
+    }
+    Ok(history)
+}
+
+/// The two update rules, behind one `update` that takes gradients by name.
+enum Updater {
+    Momentum(Momentum<f32>),
+    Adam(Adam<f32>),
+}
+
+impl Updater {
+    fn update(&mut self, params: &mut ParamStore<f32>, parts: &[Gradients<f32>]) {
+        let summed = sum_by_name(parts);
+        let grads = summed.iter().map(|(n, g)| (*n, &**g));
+        match self {
+            Updater::Momentum(m) => m.update(params, grads),
+            Updater::Adam(a) => a.update(params, grads),
+        }
+    }
+    fn learning_rate(&self) -> f64 {
+        match self {
+            Updater::Momentum(m) => m.learning_rate(),
+            Updater::Adam(a) => Optimizer::<f32>::learning_rate(a),
+        }
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        match self {
+            Updater::Momentum(m) => m.set_learning_rate(lr),
+            Updater::Adam(a) => Optimizer::<f32>::set_learning_rate(a, lr),
+        }
+    }
+}
+
+/// The total loss of a batch and its gradients, as one part per thread: the
+/// rows are split into `threads` slices, each run on its own tape. The loss
+/// is a sum over rows, so the parts' losses and gradients add up to the
+/// whole batch's.
+fn batch_gradients(
+    model: &Autoencoder<f32>,
+    x: ArrayView2<f32>,
+    threads: usize,
+) -> (f64, Vec<Gradients<f32>>) {
+    let part = |rows: ArrayView2<f32>| {
+        let tape = Tape::new();
+        let loss = model.loss(tape.constant(rows.to_owned()));
+        (loss.item() as f64, loss.backward())
+    };
+    let chunk = x.nrows().div_ceil(threads.max(1)).max(1);
+    let mut slices = x.axis_chunks_iter(Axis(0), chunk);
+    let first = slices.next().expect("a batch has at least one row");
+    let parts: Vec<(f64, Gradients<f32>)> = std::thread::scope(|scope| {
+        let others: Vec<_> = slices.map(|rows| scope.spawn(move || part(rows))).collect();
+        let mut parts = vec![part(first)];
+        parts.extend(
+            others
+                .into_iter()
+                .map(|h| h.join().expect("a gradient thread panicked")),
+        );
+        parts
+    });
+    let loss = parts.iter().map(|(l, _)| l).sum();
+    (loss, parts.into_iter().map(|(_, g)| g).collect())
+}

@@ -1,0 +1,128 @@
+//! Bad and awkward input to the reader: files that are not images, empty
+//! files, missing paths, a blank page, a tiny image and a photo of more than
+//! 20 megapixels. Nothing may panic; each bad file gets one error line naming
+//! it, and the other images on the command line are still read.
+
+use gradink::ocr::{find_letters, load_classifier, read_page};
+use image::{DynamicImage, GrayImage, Luma, RgbImage};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gradink-ocr-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn ocr(args: &[&Path]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gradink"))
+        .arg("ocr")
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("gradink runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_files_get_one_error_line_each_and_good_ones_are_still_read() {
+    let dir = scratch("bad");
+    let text = dir.join("notes.jpg");
+    std::fs::write(&text, "this is not a picture\n").unwrap();
+    let empty = dir.join("empty.png");
+    std::fs::write(&empty, b"").unwrap();
+    let missing = dir.join("missing.jpg");
+    let truncated = dir.join("truncated.jpg");
+    let jpeg = std::fs::read(root().join("images/02_letters.jpg")).unwrap();
+    std::fs::write(&truncated, &jpeg[..jpeg.len() / 3]).unwrap();
+    let good = root().join("images/02_letters.jpg");
+
+    let (code, stdout, stderr) = ocr(&[&text, &empty, &missing, &dir, &good, &truncated]);
+    assert_ne!(code, 0, "a bad file makes the exit code non-zero");
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    for bad in [&text, &empty, &missing, &dir] {
+        let name = format!("{}:", bad.display());
+        let lines = errors.iter().filter(|l| l.contains(&name)).count();
+        assert_eq!(lines, 1, "one error line names {name}: {stderr}");
+    }
+    assert!(errors.len() <= 5, "one line per bad file: {stderr}");
+    assert!(
+        stdout.contains("ABCDEFG"),
+        "the good image is still read: {stdout}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_blank_page_has_no_boxes_and_no_text() {
+    // Paper with a gentle shadow and sensor noise, but no writing.
+    let page = GrayImage::from_fn(1200, 900, |x, y| {
+        let shade = 200.0 - 40.0 * x as f32 / 1200.0;
+        let noise = ((x * 7919 + y * 104_729) % 13) as f32 - 6.0;
+        Luma([(shade + noise) as u8])
+    });
+    let letters = find_letters(&DynamicImage::ImageLuma8(page.clone()));
+    assert!(letters.boxes.is_empty(), "{:?}", letters.boxes);
+    assert_eq!(letters.bw.dim(), (900, 1200));
+
+    let model = load_classifier(root().join("models/classifier.safetensors")).unwrap();
+    let reading = read_page(&DynamicImage::ImageLuma8(page.clone()), &model);
+    assert!(reading.lines.is_empty() && reading.boxes.is_empty());
+
+    let dir = scratch("blank");
+    let path = dir.join("blank.png");
+    page.save(&path).unwrap();
+    let (code, stdout, stderr) = ocr(&[&path]);
+    assert_eq!(code, 0, "a blank page is not an error: {stderr}");
+    assert!(stdout.trim().is_empty(), "no text: {stdout:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn tiny_and_odd_images_do_not_panic() {
+    for (w, h) in [(1, 1), (2, 7), (40, 3), (31, 31)] {
+        let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(w, h, image::Rgb([10, 10, 10])));
+        let letters = find_letters(&img);
+        assert!(letters.boxes.len() <= 1, "{w}×{h}");
+    }
+    let rgba = DynamicImage::ImageRgba16(image::ImageBuffer::from_pixel(
+        50,
+        50,
+        image::Rgba([0u16, 0, 0, 0]),
+    ));
+    assert!(find_letters(&rgba).boxes.is_empty(), "transparent = paper");
+}
+
+#[test]
+fn a_photo_over_20_megapixels_is_read_at_working_size() {
+    // 02_letters enlarged 2× onto a 6000 × 3600 (21.6 MP) sheet.
+    let letters = image::open(root().join("images/02_letters.jpg")).unwrap();
+    let big = letters.resize(
+        letters.width() * 2,
+        letters.height() * 2,
+        image::imageops::FilterType::Nearest,
+    );
+    let mut sheet = RgbImage::from_pixel(6000, 3600, image::Rgb([190, 185, 180]));
+    image::imageops::overlay(&mut sheet, &big.to_rgb8(), 200, 100);
+    let sheet = DynamicImage::ImageRgb8(sheet);
+    assert!(sheet.width() as u64 * sheet.height() as u64 > 20_000_000);
+
+    let model = load_classifier(root().join("models/classifier.safetensors")).unwrap();
+    let reading = read_page(&sheet, &model);
+    assert!(reading.factor >= 2, "worked on a reduced page");
+    assert_eq!(reading.lines.len(), 5, "{:?}", reading.lines);
+    assert_eq!(reading.boxes.len(), 36, "{:?}", reading.lines);
+    // Boxes are in the big photo's coordinates.
+    let right = reading.boxes.iter().map(|b| b[3]).max().unwrap();
+    assert!(right > 4000 && right <= 6000, "{right}");
+}

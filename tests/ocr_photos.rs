@@ -1,0 +1,110 @@
+//! The four sample photos read with the shipped classifier: every line found,
+//! box counts within 2 % of the truth, overall character accuracy ≥ 90 %.
+//! Prints a per-image table (run with `--nocapture` to see it).
+
+use gradink::ocr::{character_accuracy, load_classifier, read_file, without_spaces};
+use std::path::Path;
+
+/// Ground truth from the issue (full stops are not among the 36 classes).
+const TRUTH: [(&str, &[&str]); 4] = [
+    (
+        "01_list",
+        &[
+            "TO DO LIST",
+            "1 MAKE A TO DO LIST",
+            "2 CHECK OFF THE FIRST",
+            "THING ON TO DO LIST",
+            "3 REALIZE YOU HAVE ALREADY",
+            "COMPLETED 2 THINGS",
+            "4 REWARD YOURSELF WITH",
+            "A NAP",
+        ],
+    ),
+    (
+        "02_letters",
+        &["ABCDEFG", "HIJKLMN", "OPQRSTU", "VWXYZ", "1234567890"],
+    ),
+    (
+        "03_haiku",
+        &[
+            "HAIKUS ARE EASY",
+            "BUT SOMETIMES THEY DONT MAKE SENSE",
+            "REFRIGERATOR",
+        ],
+    ),
+    (
+        "04_deep",
+        &["DEEP LEARNING", "DEEPER LEARNING", "DEEPEST LEARNING"],
+    ),
+];
+
+#[test]
+fn sample_photos_are_read_to_target() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // OCR_MODEL=FILE measures another classifier (the floors still apply).
+    let model_path = std::env::var_os("OCR_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("models/classifier.safetensors"));
+    let model = load_classifier(&model_path).expect("the classifier loads");
+    let (mut errors, mut chars, mut boxes) = (0.0, 0usize, 0usize);
+    let mut raw_errors = 0.0;
+    let mut failures = Vec::new();
+    println!("model: {}", model_path.display());
+    println!("| image | lines found / true | boxes / true characters | character accuracy | classifier alone |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (name, truth) in TRUTH {
+        let reading = read_file(root.join(format!("images/{name}.jpg")), &model)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let text = reading.lines.join("\n");
+        let truth_text = truth.join("\n");
+        let n_true = without_spaces(&truth_text).len();
+        let accuracy = character_accuracy(&text, &truth_text);
+        // The network's own argmax, before the one-kind-per-word rule.
+        let raw: String = reading.classifier_chars.iter().collect();
+        let raw_accuracy = character_accuracy(&raw, &truth_text);
+        raw_errors += (1.0 - raw_accuracy) * n_true as f64;
+        println!(
+            "| {name} | {} / {} | {} / {} | {:.1}% | {:.1}% |",
+            reading.lines.len(),
+            truth.len(),
+            reading.boxes.len(),
+            n_true,
+            100.0 * accuracy,
+            100.0 * raw_accuracy
+        );
+        for (got, want) in reading.lines.iter().zip(truth.iter()) {
+            println!("    {got:<36} | {want}");
+        }
+        if reading.lines.len() != truth.len() {
+            failures.push(format!(
+                "{name}: {} lines found, {} true",
+                reading.lines.len(),
+                truth.len()
+            ));
+        }
+        let off = (reading.boxes.len() as f64 - n_true as f64).abs() / n_true as f64;
+        if off > 0.02 {
+            failures.push(format!(
+                "{name}: {} boxes for {n_true} characters ({:.1}% off)",
+                reading.boxes.len(),
+                100.0 * off
+            ));
+        }
+        errors += (1.0 - accuracy) * n_true as f64;
+        chars += n_true;
+        boxes += reading.boxes.len();
+    }
+    let overall = 1.0 - errors / chars as f64;
+    println!(
+        "| overall | | {boxes} / {chars} | {:.1}% | {:.1}% |",
+        100.0 * overall,
+        100.0 * (1.0 - raw_errors / chars as f64)
+    );
+    if overall < 0.90 {
+        failures.push(format!(
+            "overall character accuracy {:.1}% < 90%",
+            100.0 * overall
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("; "));
+}
