@@ -17,10 +17,13 @@
 //! unset so numpy's OpenBLAS picks its fastest kernel for this CPU.
 //! A reference that cannot run (no venv) is reported and skipped.
 
+mod common;
+
+use common::{root, Options, Row};
 use gradink::data::Nist36;
 use gradink::models::Classifier;
 use gradink::train::{train_classifier, Schedule, TrainConfig};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -28,55 +31,6 @@ const HIDDEN: usize = 64;
 const BATCH: usize = 32;
 const LR: f64 = 0.3;
 const SEED: u64 = 0;
-/// The references get 2 threads (BLAS / torch intra-op), the machine's cores.
-const THREADS: usize = 2;
-
-struct Options {
-    data: PathBuf,
-    epochs: usize,
-    runs: usize,
-    python: PathBuf,
-    /// Skip the `gradink train` peak-memory run.
-    no_memory: bool,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn options() -> Options {
-    let mut opts = Options {
-        data: root().join("../shared/data/nist36_standin"),
-        epochs: 30,
-        runs: 3,
-        python: std::env::var_os("GRADINK_BENCH_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join("benches/reference/.venv/bin/python")),
-        no_memory: false,
-    };
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < args.len() {
-        let value = args.get(i + 1).cloned();
-        match (args[i].as_str(), value) {
-            ("--data", Some(v)) => opts.data = v.into(),
-            ("--epochs", Some(v)) => opts.epochs = v.parse().unwrap_or(opts.epochs).max(1),
-            ("--runs", Some(v)) => opts.runs = v.parse().unwrap_or(opts.runs).max(1),
-            ("--python", Some(v)) => opts.python = v.into(),
-            ("--no-memory", _) => {
-                opts.no_memory = true;
-                i += 1;
-                continue;
-            }
-            _ => {
-                i += 1; // cargo bench passes its own flags (e.g. --bench): ignore them
-                continue;
-            }
-        }
-        i += 2;
-    }
-    opts
-}
 
 fn config(epochs: usize) -> TrainConfig {
     TrainConfig {
@@ -87,14 +41,6 @@ fn config(epochs: usize) -> TrainConfig {
         seed: SEED,
         schedule: Schedule::Cosine,
     }
-}
-
-/// One loop's measurements.
-struct Row {
-    name: String,
-    seconds: Vec<f64>,
-    valid_acc: f64,
-    note: String,
 }
 
 /// `runs` × `epochs` epochs of the library's own loop (`train_classifier`),
@@ -125,7 +71,7 @@ fn gradink_runs(data: &Nist36, opts: &Options) -> Row {
     Row {
         name: "gradink".into(),
         seconds,
-        valid_acc,
+        score: valid_acc,
         note: format!(
             "{} runs, losses {}",
             opts.runs,
@@ -136,58 +82,6 @@ fn gradink_runs(data: &Nist36, opts: &Options) -> Row {
             }
         ),
     }
-}
-
-/// Runs one reference script; it prints a JSON object with `seconds` and `valid_acc`.
-fn reference(opts: &Options, name: &str, script: &str) -> Result<Row, String> {
-    let output = Command::new(&opts.python)
-        .arg(root().join("benches/reference").join(script))
-        .args(["--data", &opts.data.to_string_lossy()])
-        .args(["--epochs", &opts.epochs.to_string()])
-        .args(["--hidden", &HIDDEN.to_string()])
-        .args(["--batch-size", &BATCH.to_string()])
-        .args(["--lr", &LR.to_string()])
-        .args(["--schedule", "cosine"])
-        .args(["--seed", &SEED.to_string()])
-        .env("OMP_NUM_THREADS", THREADS.to_string())
-        .env("OPENBLAS_NUM_THREADS", THREADS.to_string())
-        .env("MKL_NUM_THREADS", THREADS.to_string())
-        // Set on some machines for old OpenBLAS builds; they slow a current one.
-        .env_remove("OPENBLAS_CORETYPE")
-        .env_remove("OPENBLAS_L2_SIZE")
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", opts.python.display()))?;
-    if !output.status.success() {
-        let err = String::from_utf8_lossy(&output.stderr);
-        return Err(err.lines().last().unwrap_or("failed").to_string());
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or("");
-    let v: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("bad output {line:?}: {e}"))?;
-    let seconds = v["seconds"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_f64()).collect())
-        .unwrap_or_default();
-    let note = if let Some(blas) = v["blas"].as_array().and_then(|b| b.first()) {
-        format!(
-            "numpy {}, {} {} kernel, {} threads",
-            v["numpy"].as_str().unwrap_or("?"),
-            blas["internal_api"].as_str().unwrap_or("?"),
-            blas["architecture"].as_str().unwrap_or("?"),
-            blas["num_threads"]
-        )
-    } else if let Some(t) = v["torch"].as_str() {
-        format!("torch {t}, {} threads", v["threads"])
-    } else {
-        String::new()
-    };
-    Ok(Row {
-        name: name.into(),
-        seconds,
-        valid_acc: v["valid_acc"].as_f64().unwrap_or(f64::NAN),
-        note,
-    })
 }
 
 /// Peak resident memory (MB) and wall time of a whole `gradink train` run
@@ -222,20 +116,6 @@ fn max_child_rss_kib() -> Result<f64, String> {
     Ok(usage.ru_maxrss as f64)
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
-    }
-}
-
-fn min(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
 fn load(dir: &Path) -> Nist36 {
     Nist36::load(dir).unwrap_or_else(|e| {
         eprintln!("train_epoch: {e}");
@@ -244,19 +124,14 @@ fn load(dir: &Path) -> Nist36 {
 }
 
 fn main() {
-    let opts = options();
+    let opts = Options::parse(30);
     let data = load(&opts.data);
     println!(
         "classifier epoch: {}×{} f32, hidden {HIDDEN}, batch {BATCH}, SGD rate {LR} cosine, \
-         {} epochs from scratch per loop; matrixmultiply threading {}",
+         {} epochs from scratch per loop; gradink on one core",
         data.train.len(),
         data.train.images.ncols(),
         opts.epochs,
-        if cfg!(feature = "threading") {
-            "on"
-        } else {
-            "off"
-        }
     );
 
     // The memory run comes first: getrusage reports the largest child so far.
@@ -271,49 +146,20 @@ fn main() {
     }
 
     let mut rows = vec![gradink_runs(&data, &opts)];
-    for (name, script) in [
+    let args = [
+        ("--hidden", HIDDEN.to_string()),
+        ("--batch-size", BATCH.to_string()),
+        ("--lr", LR.to_string()),
+        ("--schedule", "cosine".to_string()),
+        ("--seed", SEED.to_string()),
+    ];
+    let scripts = [
         ("numpy", "classifier_numpy.py"),
         ("torch eager", "classifier_torch.py"),
-    ] {
-        match reference(&opts, name, script) {
-            Ok(row) => rows.push(row),
-            Err(e) => println!("{name}: skipped ({e}); run `bash benches/reference/setup.sh`"),
-        }
-    }
+    ];
+    rows.extend(common::references(&opts, &scripts, &args, "valid_acc"));
 
-    let ours = median(&rows[0].seconds);
-    let our_acc = rows[0].valid_acc;
-    println!();
-    println!(
-        "{:<12} {:>14} {:>11} {:>12} {:>15}  notes",
-        "loop", "median s/epoch", "min s/epoch", "gradink is", "valid acc"
-    );
-    for row in &rows {
-        let m = median(&row.seconds);
-        println!(
-            "{:<12} {:>14.4} {:>11.4} {:>11.2}× {:>8.2}% ({:+.2})  {}",
-            row.name,
-            m,
-            min(&row.seconds),
-            m / ours,
-            100.0 * row.valid_acc,
-            100.0 * (row.valid_acc - our_acc),
-            row.note
-        );
-    }
-    println!(
-        "\nper-epoch seconds: {}",
-        rows.iter()
-            .map(|r| format!(
-                "{} [{}]",
-                r.name,
-                r.seconds
-                    .iter()
-                    .map(|s| format!("{s:.3}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ))
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    common::print_results(&rows, "valid acc", 15, |acc, ours| {
+        format!("{:>8.2}% ({:+.2})", 100.0 * acc, 100.0 * (acc - ours))
+    });
 }

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod error;
+pub mod fast_exp;
 pub mod functional;
 pub mod gradcheck;
 mod op;

@@ -13,8 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::time::Instant;
 
-/// How the learning rate changes over the epochs.
+/// How the learning rate changes over the epochs. Summaries spell it as
+/// `--schedule` does (lowercase), like every other value in them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// The same rate every epoch (the course's recipe).
     Constant,

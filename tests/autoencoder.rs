@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, fixture_dir, random, scratch};
+use common::{fixture, fixture_dir, gradink, random, scratch};
 use gradink::data::{gather_rows, load_split};
 use gradink::gradcheck::{gradcheck, Tolerance};
 use gradink::models::Autoencoder;
@@ -14,7 +14,6 @@ use gradink::train_autoencoder::{
 };
 use gradink::{Error, Tape};
 use ndarray::{array, Array1, Array2};
-use std::process::Command;
 
 /// The smallest |pre-activation| of the three ReLU layers on `x`: the
 /// gradient check is only meaningful if no ReLU input sits near its kink.
@@ -360,13 +359,6 @@ fn load_rejects_a_classifier_file() {
     );
 }
 
-fn gradink(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gradink"))
-        .args(args)
-        .output()
-        .expect("run gradink")
-}
-
 #[test]
 fn cli_trains_writes_outputs_and_evaluates() {
     let data = fixture_dir("ae_cli_data");
@@ -402,6 +394,10 @@ fn cli_trains_writes_outputs_and_evaluates() {
         assert!(summary.get(key).is_some(), "summary lacks {key}");
     }
     assert_eq!(summary["epochs"], 3);
+    assert_eq!(
+        summary["config"]["schedule"], "cosine",
+        "spelt as --schedule takes it"
+    );
     assert_eq!(summary["history"].as_array().unwrap().len(), 3);
     let psnr = summary["valid_psnr_mean"].as_f64().unwrap();
 

@@ -57,7 +57,9 @@ fn config(seed: u64) -> TrainConfig {
     TrainConfig {
         epochs: 60,
         hidden: 32,
-        lr: 0.3,
+        // 0.3 with a constant rate bounces on 130 samples (final accuracy
+        // 37–89 % across seeds); 0.1 fits them (94–99 % for seeds 0–3).
+        lr: 0.1,
         batch_size: 8,
         seed,
         schedule: Schedule::Constant,
@@ -82,7 +84,7 @@ fn training_on_the_fixture_lowers_the_loss() {
     );
     assert!(last.valid_acc > first.valid_acc);
     assert!(
-        last.valid_acc > 0.5,
+        last.valid_acc > 0.8,
         "fits the training set: {}",
         last.valid_acc
     );

@@ -2,15 +2,7 @@
 
 mod common;
 
-use common::{fixture_dir, scratch};
-use std::process::Command;
-
-fn gradink(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gradink"))
-        .args(args)
-        .output()
-        .expect("run gradink")
-}
+use common::{fixture_dir, gradink, scratch};
 
 #[test]
 fn train_writes_every_figure_model_and_summary() {
@@ -54,6 +46,10 @@ fn train_writes_every_figure_model_and_summary() {
         assert!(summary.get(key).is_some(), "summary lacks {key}");
     }
     assert_eq!(summary["epochs"], 3);
+    assert_eq!(
+        summary["schedule"], "cosine",
+        "spelt as --schedule takes it"
+    );
     assert_eq!(summary["history"].as_array().unwrap().len(), 3);
     let image = image::open(out.join("weights_trained.png")).unwrap();
     assert!(image.width() > 8 * 32 && image.height() > 8 * 32);

@@ -4,17 +4,10 @@
 
 mod common;
 
-use common::{fixture_dir, scratch};
+use common::{fixture_dir, gradink, scratch};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn gradink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gradink"))
-        .args(args)
-        .output()
-        .expect("run gradink")
-}
+use std::process::Output;
 
 /// A budget small enough for a test: two classifier epochs, one per sweep
 /// run, one autoencoder epoch, a 4-unit classifier for the gradient check.

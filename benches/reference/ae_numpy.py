@@ -12,25 +12,11 @@ as in gradink). Prints one JSON line:
 {"seconds": [...], "valid_psnr": ..., "train_loss": [...], "blas": ...}.
 """
 
-import argparse
-import json
-import math
 import time
 
 import numpy as np
-import scipy.io
 
-
-def load(folder, split):
-    """Images N x 1024 float32 from nist36_{split}.mat."""
-    mat = scipy.io.loadmat(f"{folder}/nist36_{split}.mat")
-    return np.ascontiguousarray(mat[f"{split}_data"], dtype=np.float32)
-
-
-def rate(lr, schedule, epoch, epochs):
-    if schedule == "cosine":
-        return 0.5 * lr * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
-    return lr
+import common
 
 
 def xavier(rng, n_in, n_out):
@@ -51,32 +37,12 @@ def mean_psnr(original, reconstruction):
     return float((-10.0 * np.log10(np.maximum(mse, 1e-10))).mean())
 
 
-def blas_info():
-    try:
-        from threadpoolctl import threadpool_info
-
-        return [
-            {k: i.get(k) for k in ("internal_api", "architecture", "num_threads")}
-            for i in threadpool_info()
-            if i.get("user_api") == "blas"
-        ]
-    except ImportError:
-        return None
-
-
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True, help="folder with nist36_{train,valid}.mat")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--hidden", type=int, default=32)
-    p.add_argument("--batch-size", type=int, default=36)
-    p.add_argument("--lr", type=float, default=3e-5)
+    p = common.parser(hidden=32, batch_size=36, lr=3e-5)
     p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--schedule", choices=["constant", "cosine"], default="cosine")
-    p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
 
-    x_train, x_valid = load(a.data, "train"), load(a.data, "valid")
+    x_train, x_valid = common.load_images(a.data, "train"), common.load_images(a.data, "valid")
     n, pixels = x_train.shape
     rng = np.random.default_rng(a.seed)
     dims = [(pixels, a.hidden), (a.hidden, a.hidden), (a.hidden, a.hidden), (a.hidden, pixels)]
@@ -88,7 +54,7 @@ def main():
 
     seconds, train_loss = [], []
     for epoch in range(a.epochs):
-        lr = np.float32(rate(a.lr, a.schedule, epoch, a.epochs))
+        lr = np.float32(common.rate(a.lr, a.schedule, epoch, a.epochs))
         started = time.perf_counter()
         order = rng.permutation(n)
         loss_sum = 0.0
@@ -125,16 +91,13 @@ def main():
         train_loss.append(loss_sum / n)
 
     valid_psnr = mean_psnr(x_valid, reconstruct(weights, biases, x_valid))
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "valid_psnr": valid_psnr,
-                "train_loss": train_loss,
-                "numpy": np.__version__,
-                "blas": blas_info(),
-            }
-        )
+    common.report(
+        {
+            "seconds": seconds,
+            "valid_psnr": valid_psnr,
+            "train_loss": train_loss,
+            **common.numpy_info(),
+        }
     )
 
 

@@ -14,39 +14,22 @@ as in gradink). Prints one JSON line:
 {"seconds": [...], "valid_psnr": ..., "train_loss": [...], "torch": ..., "threads": ...}.
 """
 
-import argparse
-import json
-import math
 import time
 
-import numpy as np
-import scipy.io
 import torch
 from torch import nn
+
+import common
 
 
 def load(folder, split):
     """Images N x 1024 float32 from nist36_{split}.mat, as a tensor."""
-    mat = scipy.io.loadmat(f"{folder}/nist36_{split}.mat")
-    return torch.from_numpy(np.ascontiguousarray(mat[f"{split}_data"], dtype=np.float32))
-
-
-def rate(lr, schedule, epoch, epochs):
-    if schedule == "cosine":
-        return 0.5 * lr * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
-    return lr
+    return torch.from_numpy(common.load_images(folder, split))
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True, help="folder with nist36_{train,valid}.mat")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--hidden", type=int, default=32)
-    p.add_argument("--batch-size", type=int, default=36)
-    p.add_argument("--lr", type=float, default=3e-5)
+    p = common.parser(hidden=32, batch_size=36, lr=3e-5)
     p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--schedule", choices=["constant", "cosine"], default="cosine")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
 
@@ -71,7 +54,7 @@ def main():
 
     seconds, train_loss = [], []
     for epoch in range(a.epochs):
-        lr = rate(a.lr, a.schedule, epoch, a.epochs)
+        lr = common.rate(a.lr, a.schedule, epoch, a.epochs)
         started = time.perf_counter()
         order = torch.randperm(n, generator=generator)
         loss_sum = 0.0
@@ -93,16 +76,14 @@ def main():
     with torch.no_grad():
         mse = ((model(x_valid) - x_valid).double() ** 2).mean(dim=1)
         valid_psnr = float((-10.0 * torch.log10(mse.clamp_min(1e-10))).mean())
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "valid_psnr": valid_psnr,
-                "train_loss": train_loss,
-                "torch": torch.__version__,
-                "threads": torch.get_num_threads(),
-            }
-        )
+    common.report(
+        {
+            "seconds": seconds,
+            "valid_psnr": valid_psnr,
+            "train_loss": train_loss,
+            "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+        }
     )
 
 

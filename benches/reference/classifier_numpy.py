@@ -12,27 +12,11 @@ as in gradink). Prints one JSON line:
 {"seconds": [...], "valid_acc": ..., "train_loss": [...], "blas": ...}.
 """
 
-import argparse
-import json
-import math
 import time
 
 import numpy as np
-import scipy.io
 
-
-def load(folder, split):
-    """(images N x 1024 float32, labels N int) from nist36_{split}.mat."""
-    mat = scipy.io.loadmat(f"{folder}/nist36_{split}.mat")
-    images = np.ascontiguousarray(mat[f"{split}_data"], dtype=np.float32)
-    labels = np.asarray(mat[f"{split}_labels"]).argmax(axis=1)
-    return images, labels
-
-
-def rate(lr, schedule, epoch, epochs):
-    if schedule == "cosine":
-        return 0.5 * lr * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
-    return lr
+import common
 
 
 def xavier(rng, n_in, n_out):
@@ -49,32 +33,11 @@ def predict(params, x):
     return sigmoid(x @ w1 + b1) @ w2 + b2
 
 
-def blas_info():
-    try:
-        from threadpoolctl import threadpool_info
-
-        return [
-            {k: i.get(k) for k in ("internal_api", "architecture", "num_threads")}
-            for i in threadpool_info()
-            if i.get("user_api") == "blas"
-        ]
-    except ImportError:
-        return None
-
-
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True, help="folder with nist36_{train,valid}.mat")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--hidden", type=int, default=64)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.3)
-    p.add_argument("--schedule", choices=["constant", "cosine"], default="cosine")
-    p.add_argument("--seed", type=int, default=0)
-    a = p.parse_args()
+    a = common.parser(hidden=64, batch_size=32, lr=0.3).parse_args()
 
-    x_train, y_train = load(a.data, "train")
-    x_valid, y_valid = load(a.data, "valid")
+    x_train, y_train = common.load_labelled(a.data, "train")
+    x_valid, y_valid = common.load_labelled(a.data, "valid")
     n, pixels = x_train.shape
     classes = int(max(y_train.max(), y_valid.max())) + 1
     onehot = np.eye(classes, dtype=np.float32)[y_train]
@@ -89,7 +52,7 @@ def main():
 
     seconds, train_loss = [], []
     for epoch in range(a.epochs):
-        lr = np.float32(rate(a.lr, a.schedule, epoch, a.epochs))
+        lr = np.float32(common.rate(a.lr, a.schedule, epoch, a.epochs))
         started = time.perf_counter()
         order = rng.permutation(n)
         loss_sum, correct = 0.0, 0
@@ -117,17 +80,14 @@ def main():
         train_loss.append(loss_sum / n)
 
     valid_acc = float((predict(params, x_valid).argmax(axis=1) == y_valid).mean())
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "valid_acc": valid_acc,
-                "train_loss": train_loss,
-                "train_acc_last_epoch": correct / n,
-                "numpy": np.__version__,
-                "blas": blas_info(),
-            }
-        )
+    common.report(
+        {
+            "seconds": seconds,
+            "valid_acc": valid_acc,
+            "train_loss": train_loss,
+            "train_acc_last_epoch": correct / n,
+            **common.numpy_info(),
+        }
     )
 
 

@@ -13,41 +13,23 @@ as in gradink). Prints one JSON line:
 {"seconds": [...], "valid_acc": ..., "train_loss": [...], "torch": ...}.
 """
 
-import argparse
-import json
-import math
 import time
 
-import numpy as np
-import scipy.io
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+import common
+
 
 def load(folder, split):
-    """(images N x 1024 float32, labels N int64) from nist36_{split}.mat."""
-    mat = scipy.io.loadmat(f"{folder}/nist36_{split}.mat")
-    images = np.ascontiguousarray(mat[f"{split}_data"], dtype=np.float32)
-    labels = np.asarray(mat[f"{split}_labels"]).argmax(axis=1)
+    """(images N x 1024 float32, labels N int64) from nist36_{split}.mat, as tensors."""
+    images, labels = common.load_labelled(folder, split)
     return torch.from_numpy(images), torch.from_numpy(labels).long()
 
 
-def rate(lr, schedule, epoch, epochs):
-    if schedule == "cosine":
-        return 0.5 * lr * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
-    return lr
-
-
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True, help="folder with nist36_{train,valid}.mat")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--hidden", type=int, default=64)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.3)
-    p.add_argument("--schedule", choices=["constant", "cosine"], default="cosine")
-    p.add_argument("--seed", type=int, default=0)
+    p = common.parser(hidden=64, batch_size=32, lr=0.3)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
 
@@ -67,7 +49,7 @@ def main():
     seconds, train_loss = [], []
     for epoch in range(a.epochs):
         for group in opt.param_groups:
-            group["lr"] = rate(a.lr, a.schedule, epoch, a.epochs)
+            group["lr"] = common.rate(a.lr, a.schedule, epoch, a.epochs)
         started = time.perf_counter()
         order = torch.randperm(n)
         loss_sum, correct = 0.0, 0
@@ -87,17 +69,15 @@ def main():
 
     with torch.no_grad():
         valid_acc = float((model(x_valid).argmax(dim=1) == y_valid).float().mean())
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "valid_acc": valid_acc,
-                "train_loss": train_loss,
-                "train_acc_last_epoch": correct / n,
-                "torch": torch.__version__,
-                "threads": torch.get_num_threads(),
-            }
-        )
+    common.report(
+        {
+            "seconds": seconds,
+            "valid_acc": valid_acc,
+            "train_loss": train_loss,
+            "train_acc_last_epoch": correct / n,
+            "torch": torch.__version__,
+            "threads": torch.get_num_threads(),
+        }
     )
 
 

@@ -54,28 +54,21 @@ impl<T: Scalar> Adam<T> {
     /// count (`adam.steps`, 1×1), in one store.
     pub fn state(&self) -> ParamStore<T> {
         let mut store = ParamStore::new();
-        for (prefix, moments) in [(FIRST, &self.first), (SECOND, &self.second)] {
-            for (name, value) in moments.iter() {
-                store.insert(&format!("{prefix}{name}"), value.to_owned());
-            }
-        }
+        store.insert_prefixed(FIRST, &self.first);
+        store.insert_prefixed(SECOND, &self.second);
         store.insert(STEPS, Array2::from_elem((1, 1), T::of(self.steps as f64)));
         store
     }
 
     /// Resumes from a store made by [`Adam::state`].
     pub fn with_state(lr: f64, state: &ParamStore<T>) -> Self {
-        let mut adam = Adam::new(lr);
-        for (name, value) in state.iter() {
-            if let Some(n) = name.strip_prefix(FIRST) {
-                adam.first.insert(n, value.to_owned());
-            } else if let Some(n) = name.strip_prefix(SECOND) {
-                adam.second.insert(n, value.to_owned());
-            } else if name == STEPS {
-                adam.steps = value.iter().next().map_or(0, |&s| Scalar::to_f64(s) as u64);
-            }
+        let steps = state.get(STEPS).and_then(|s| s.iter().next().copied());
+        Adam {
+            steps: steps.map_or(0, |s| Scalar::to_f64(s) as u64),
+            first: state.sub_store(FIRST),
+            second: state.sub_store(SECOND),
+            ..Adam::new(lr)
         }
-        adam
     }
 
     /// Writes the state as safetensors (atomically).

@@ -71,6 +71,27 @@ impl<T: Scalar> ParamStore<T> {
         self.params.is_empty()
     }
 
+    /// Adds every entry of `other` as `{prefix}{name}`, so several stores (an
+    /// optimiser's moments, say) fit in one file. The arrays are shared, not copied.
+    pub fn insert_prefixed(&mut self, prefix: &str, other: &ParamStore<T>) {
+        for (name, value) in &other.params {
+            self.params.insert(format!("{prefix}{name}"), value.clone());
+        }
+    }
+
+    /// The entries named `{prefix}{name}`, as `name`: undoes
+    /// [`ParamStore::insert_prefixed`].
+    pub fn sub_store(&self, prefix: &str) -> ParamStore<T> {
+        let params = self
+            .params
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((name.strip_prefix(prefix)?.to_string(), value.clone()))
+            })
+            .collect();
+        ParamStore { params }
+    }
+
     /// Total number of scalars.
     pub fn num_scalars(&self) -> usize {
         self.params.values().map(|p| p.len()).sum()

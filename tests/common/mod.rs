@@ -5,6 +5,7 @@ use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 /// A seeded random matrix with entries in [lo, hi).
 pub fn random(rows: usize, cols: usize, lo: f64, hi: f64, seed: u64) -> Array2<f64> {
@@ -15,6 +16,14 @@ pub fn random(rows: usize, cols: usize, lo: f64, hi: f64, seed: u64) -> Array2<f
 /// The real-NIST fixture shipped with the tests (130 samples, 26 classes).
 pub fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nist26_valid_small.mat")
+}
+
+/// Runs the `gradink` binary with `args` and captures its output.
+pub fn gradink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gradink"))
+        .args(args)
+        .output()
+        .expect("run gradink")
 }
 
 /// A fresh empty folder under the target dir for one test's files.
