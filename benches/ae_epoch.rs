@@ -72,7 +72,7 @@ fn gradink_runs(train: &Array2<f32>, valid: &Array2<f32>, opts: &Options) -> Row
         seconds,
         score: valid_psnr,
         note: format!(
-            "{} runs, 1 thread, losses {}",
+            "{} runs, 1 compute thread, losses {}",
             opts.runs,
             if deterministic {
                 "identical bit for bit"
@@ -99,7 +99,7 @@ fn main() {
     println!(
         "autoencoder epoch: {}×{} f32, 1024→{HIDDEN}→{HIDDEN}→{HIDDEN}→1024, batch {BATCH}, \
          momentum {MOMENTUM} rate {LR} cosine, {} epochs from scratch per loop; \
-         gradink on one core",
+         gradink computes on one thread, a second gathers batches",
         train.nrows(),
         train.ncols(),
         opts.epochs,

@@ -128,7 +128,7 @@ fn main() {
     let data = load(&opts.data);
     println!(
         "classifier epoch: {}×{} f32, hidden {HIDDEN}, batch {BATCH}, SGD rate {LR} cosine, \
-         {} epochs from scratch per loop; gradink on one core",
+         {} epochs from scratch per loop; gradink computes on one thread, a second gathers batches",
         data.train.len(),
         data.train.images.ncols(),
         opts.epochs,

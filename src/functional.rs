@@ -5,14 +5,27 @@
 //! same arithmetic.
 
 use crate::Scalar;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
+use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
 /// `a · b`. Panics naming both shapes when the inner dimensions differ.
 pub fn matmul<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
     check_matmul_shapes(a, b);
-    let mut c = Array2::zeros((a.nrows(), b.ncols()));
-    product_into(a, b, c.view_mut(), false);
-    c
+    let (m, n) = (a.nrows(), b.ncols());
+    if a.ncols() == 0 {
+        return Array2::zeros((m, n));
+    }
+    // No zero-filling first: for a first layer's weight gradient that was a
+    // tenth of the product's time.
+    let mut c = Array2::<T>::uninit((m, n));
+    // SAFETY: with `accumulate` false and a non-empty inner dimension, both
+    // product paths (the AVX-512 tiles and gemm without reading the
+    // destination) write every element of `c` and read none of them first;
+    // f32 and f64 have no invalid bit patterns.
+    unsafe {
+        let view = c.raw_view_mut().cast::<T>().deref_into_view_mut();
+        product_into(a, b, view, false);
+        c.assume_init()
+    }
 }
 
 /// `c += a · b`, accumulating into `c` (a gradient buffer) without a temporary.
@@ -36,14 +49,26 @@ fn check_matmul_shapes<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) {
     );
 }
 
-/// `c = a·b`, or `c += a·b` when `accumulate`. A product with 64 or more
-/// columns is computed as two products of half the columns each: for the
-/// backward product of the first layer (1024×32 by 32×64) gemm's blocking
-/// runs the halves 1.2× faster than the whole, which is a tenth of a
-/// classifier epoch. Each output element is still one dot product over the
-/// whole inner dimension in the same order, so the cut changes no bit
-/// (`functional::tests` checks).
+/// `c = a·b`, or `c += a·b` when `accumulate`: on the crate's AVX-512
+/// tiles where they apply (f32, `avx512_product`), else through gemm.
 fn product_into<T: Scalar>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    mut c: ArrayViewMut2<T>,
+    accumulate: bool,
+) {
+    if !T::tiled_product(a, b, c.view_mut(), accumulate) {
+        gemm_in_halves(a, b, c, accumulate);
+    }
+}
+
+/// gemm, a product with 64 or more columns computed as two products of half
+/// the columns each: for the backward product of the first layer (1024×32
+/// by 32×64) gemm's blocking runs the halves 1.2× faster than the whole.
+/// Each output element is still one dot product over the whole inner
+/// dimension in the same order, so the cut changes no bit
+/// (`functional::tests` checks).
+fn gemm_in_halves<T: Scalar>(
     a: ArrayView2<T>,
     b: ArrayView2<T>,
     c: ArrayViewMut2<T>,
@@ -72,8 +97,9 @@ const PARALLELISM: gemm::Parallelism = gemm::Parallelism::None;
 
 /// `c = a·b` or `c += a·b` through the `gemm` crate, which reads every
 /// operand through its strides (a transposed view costs no copy) and picks
-/// its AVX-512, AVX2 or SSE kernel at run time. On the models' thin products
-/// it runs 1.2–3× faster than matrixmultiply (README, "What was optimised").
+/// its AVX2 or SSE kernel at run time (its AVX-512 kernels need a nightly
+/// compiler). On the models' thin products it runs 1.2–3× faster than
+/// matrixmultiply (README, "What was optimised").
 fn gemm<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2<T>, accumulate: bool) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     debug_assert_eq!(c.dim(), (m, n));
@@ -139,14 +165,25 @@ pub fn relu<T: Scalar>(a: ArrayView2<T>) -> Array2<T> {
 /// Row-wise softmax. The row maximum is subtracted first: softmax is unchanged
 /// by a shift, and the largest exponent becomes e^0 = 1, so nothing overflows.
 pub fn softmax<T: Scalar>(logits: ArrayView2<T>) -> Array2<T> {
-    let mut out = logits.to_owned();
+    let mut out = logits.as_standard_layout().into_owned();
     for mut row in out.rows_mut() {
-        let max = row.fold(T::neg_infinity(), |m, &x| m.max(x));
-        row.mapv_inplace(|x| (x - max).exp());
+        exp_shifted_in_place(&mut row);
         let sum = row.sum();
         row.mapv_inplace(|x| x / sum);
     }
     out
+}
+
+/// Replaces a row by e^(x − max) and returns its max; the exponentials go
+/// through `Scalar::exp_in_place` (SIMD in f32).
+fn exp_shifted_in_place<T: Scalar>(row: &mut ArrayViewMut1<T>) -> T {
+    let max = row.fold(T::neg_infinity(), |m, &x| m.max(x));
+    row.mapv_inplace(|x| x - max);
+    match row.as_slice_mut() {
+        Some(values) => T::exp_in_place(values),
+        None => row.mapv_inplace(T::exp),
+    }
+    max
 }
 
 /// Mean over rows of −Σ_c y_c log p_c with p = softmax(logits), computed with
@@ -162,16 +199,18 @@ pub fn softmax_cross_entropy<T: Scalar>(
         logits.shape(),
         targets.shape()
     );
-    let mut probs = logits.to_owned();
+    let mut probs = logits.as_standard_layout().into_owned();
     let mut total = T::zero();
     Zip::from(probs.rows_mut())
+        .and(logits.rows())
         .and(targets.rows())
-        .for_each(|mut row, y| {
-            let max = row.fold(T::neg_infinity(), |m, &x| m.max(x));
-            let log_sum_exp = max + row.fold(T::zero(), |s, &x| s + (x - max).exp()).ln();
+        .for_each(|mut row, x, y| {
+            let max = exp_shifted_in_place(&mut row);
+            let sum = row.sum();
+            let log_sum_exp = max + sum.ln();
             // −Σ y (x − lse) = lse·Σy − Σ y·x
-            total += log_sum_exp * y.sum() - row.dot(&y);
-            row.mapv_inplace(|x| (x - log_sum_exp).exp());
+            total += log_sum_exp * y.sum() - x.dot(&y);
+            row.mapv_inplace(|e| e / sum);
         });
     let rows = T::of(logits.nrows().max(1) as f64);
     (total / rows, probs)
@@ -221,10 +260,15 @@ fn sum_of_squared_differences<T: Scalar>(a: &[T], b: &[T]) -> T {
 pub fn argmax_rows<T: Scalar>(a: ArrayView2<T>) -> Vec<usize> {
     a.axis_iter(Axis(0))
         .map(|row| {
-            let mut best = 0;
-            for (i, &x) in row.iter().enumerate() {
-                if x > row[best] {
-                    best = i;
+            let mut entries = row.iter().enumerate();
+            let Some((_, &first)) = entries.next() else {
+                return 0;
+            };
+            // The first of equal maxima wins.
+            let (mut best, mut largest) = (0, first);
+            for (i, &x) in entries {
+                if x > largest {
+                    (best, largest) = (i, x);
                 }
             }
             best
@@ -252,44 +296,79 @@ mod tests {
         })
     }
 
-    /// Every layout the engine passes (a transposed view is what backward
-    /// gives), the column cut of `product_into`, and the accumulate form: close
-    /// to the triple loop, and bit for bit what one uncut product gives.
+    /// Shapes that meet every tile remainder: rows not a multiple of the
+    /// tile's, columns ending in a partial register or spanning several
+    /// tiles, inner dimensions not a multiple of 16, single elements.
+    const SHAPES: [(usize, usize, usize); 9] = [
+        (32, 1024, 64),
+        (1024, 32, 64),
+        (36, 1024, 32),
+        (36, 32, 1024),
+        (70, 300, 50),
+        (37, 45, 130),
+        (3, 5, 2),
+        (1, 1, 1),
+        (9, 17, 1),
+    ];
+
+    /// Every layout of `a` and `b` (a transposed view is what backward
+    /// gives, a reversed one has negative strides), in both the plain and the
+    /// accumulating form: close to the triple loop.
     fn products_match<T: Scalar>(tolerance: f64) {
-        let shapes = [
-            (32, 1024, 64),
-            (1024, 32, 64),
-            (36, 1024, 32),
-            (70, 300, 50),
-            (3, 5, 2),
-        ];
-        for (m, k, n) in shapes {
+        for (m, k, n) in SHAPES {
             let a = filled::<T>(m, k, 1);
             let b = filled::<T>(k, n, 2);
             let at = a.t().as_standard_layout().into_owned(); // k×m, so at.t() is a column-major m×k view
             let bt = b.t().as_standard_layout().into_owned();
             let expected = naive(a.view(), b.view());
+            let reversed_a = a.slice(ndarray::s![.., ..;-1]).to_owned();
+            let reversed_b = b.slice(ndarray::s![..;-1, ..]).to_owned();
+            let check = |product: &Array2<T>, what: &str| {
+                let worst = (&product.mapv(|x| x.to_f64()) - &expected)
+                    .iter()
+                    .fold(0.0f64, |w, d| w.max(d.abs()));
+                assert!(
+                    worst < tolerance * k as f64,
+                    "{m}×{k}×{n} {what}: off by {worst}"
+                );
+            };
             for (a, b) in [
                 (a.view(), b.view()),
                 (at.t(), b.view()),
                 (a.view(), bt.t()),
                 (at.t(), bt.t()),
+                (
+                    reversed_a.slice(ndarray::s![.., ..;-1]),
+                    reversed_b.slice(ndarray::s![..;-1, ..]),
+                ),
             ] {
-                let product = matmul(a, b);
-                let worst = (&product.mapv(|x| x.to_f64()) - &expected)
-                    .iter()
-                    .fold(0.0f64, |w, d| w.max(d.abs()));
-                assert!(worst < tolerance * k as f64, "{m}×{k}×{n}: off by {worst}");
-
-                let mut uncut = Array2::zeros((m, n));
-                gemm(a, b, uncut.view_mut(), false);
-                assert_eq!(product, uncut, "{m}×{k}×{n}: the cut changed bits");
-
-                let mut acc = filled::<T>(m, n, 3);
-                let mut acc_uncut = acc.clone();
+                check(&matmul(a, b), "product");
+                let start = filled::<T>(m, n, 3);
+                let mut acc = start.clone();
                 matmul_add(a, b, &mut acc);
-                gemm(a, b, acc_uncut.view_mut(), true);
-                assert_eq!(acc, acc_uncut, "{m}×{k}×{n} accumulated");
+                check(&(acc - start), "accumulated");
+            }
+        }
+        assert_eq!(
+            matmul(
+                Array2::<T>::zeros((3, 0)).view(),
+                Array2::zeros((0, 4)).view()
+            ),
+            Array2::zeros((3, 4))
+        );
+    }
+
+    /// The column cut of `gemm_in_halves` changes no bit.
+    fn halves_match_one_gemm<T: Scalar>() {
+        for (m, k, n) in SHAPES {
+            let a = filled::<T>(m, k, 1);
+            let b = filled::<T>(k, n, 2);
+            for accumulate in [false, true] {
+                let mut halves = filled::<T>(m, n, 3);
+                let mut whole = halves.clone();
+                gemm_in_halves(a.view(), b.view(), halves.view_mut(), accumulate);
+                gemm(a.view(), b.view(), whole.view_mut(), accumulate);
+                assert_eq!(halves, whole, "{m}×{k}×{n}, accumulate {accumulate}");
             }
         }
     }
@@ -305,12 +384,26 @@ mod tests {
     }
 
     #[test]
-    fn products_match_the_triple_loop_and_do_not_depend_on_the_cut_f32() {
+    fn argmax_takes_the_first_of_equal_maxima() {
+        let a = ndarray::array![[0.1, 0.7, 0.7], [3.0, -1.0, 2.0], [-5.0, -4.0, -4.5]];
+        assert_eq!(argmax_rows(a.view()), vec![1, 0, 1]);
+        assert_eq!(argmax_rows(a.t()), vec![1, 0, 1]);
+        assert_eq!(argmax_rows(Array2::<f32>::zeros((2, 0)).view()), vec![0, 0]);
+    }
+
+    #[test]
+    fn products_match_the_triple_loop_f32() {
         products_match::<f32>(1e-6);
     }
 
     #[test]
-    fn products_match_the_triple_loop_and_do_not_depend_on_the_cut_f64() {
+    fn products_match_the_triple_loop_f64() {
         products_match::<f64>(1e-14);
+    }
+
+    #[test]
+    fn gemm_halves_change_no_bit() {
+        halves_match_one_gemm::<f32>();
+        halves_match_one_gemm::<f64>();
     }
 }

@@ -12,19 +12,22 @@
 //! assert_eq!(grads.wrt(x).unwrap()[[0, 0]], 5.0); // dy/dx = 2x + 1
 //! ```
 
+mod avx512_product;
 pub mod error;
 pub mod fast_exp;
 pub mod functional;
 pub mod gradcheck;
 mod op;
 mod scalar;
+mod simd;
+pub mod subnormals;
 mod tape;
 mod var;
 
 pub use error::Error;
 pub use scalar::Scalar;
 pub use tape::{Gradients, Tape};
-pub use var::Var;
+pub use var::{Target, Var};
 pub mod data;
 pub mod fsutil;
 pub mod models;

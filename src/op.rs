@@ -7,7 +7,7 @@
 use crate::functional as F;
 use crate::tape::Node;
 use crate::Scalar;
-use ndarray::{Array2, ArrayView2, Axis, Zip};
+use ndarray::{ArcArray2, Array2, ArrayView2, Axis, Zip};
 
 /// How a node was computed: the inputs are indices of earlier nodes.
 pub(crate) enum Op<T> {
@@ -33,12 +33,12 @@ pub(crate) enum Op<T> {
     SoftmaxCrossEntropy {
         logits: usize,
         probs: Array2<T>,
-        targets: Array2<T>,
+        targets: ArcArray2<T>,
     },
     /// Total squared error against a constant target.
     SquaredError {
         pred: usize,
-        target: Array2<T>,
+        target: ArcArray2<T>,
     },
 }
 

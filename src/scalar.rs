@@ -1,6 +1,6 @@
 //! The element type of every tensor: `f32` for speed, `f64` for gradient checks.
 
-use ndarray::NdFloat;
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
 /// A floating-point element the engine can compute with.
 ///
@@ -26,6 +26,19 @@ pub trait Scalar: NdFloat + Default {
     /// through `fast_exp` in f32 (SIMD, within 2 ulp), through libm in f64
     /// (the gradient checks).
     fn sigmoid_in_place(xs: &mut [Self]);
+
+    /// e^x of every element, in place: `fast_exp` in f32, libm in f64.
+    fn exp_in_place(xs: &mut [Self]);
+
+    /// `c = a·b`, or `c += a·b` when `accumulate`, on this crate's own
+    /// register tiles where the type, the layouts and the CPU have one (f32
+    /// on AVX-512: `avx512_product`); `false` leaves `c` to gemm.
+    fn tiled_product(
+        a: ArrayView2<Self>,
+        b: ArrayView2<Self>,
+        c: ArrayViewMut2<Self>,
+        accumulate: bool,
+    ) -> bool;
 }
 
 impl Scalar for f32 {
@@ -48,6 +61,17 @@ impl Scalar for f32 {
     }
     fn sigmoid_in_place(xs: &mut [Self]) {
         crate::fast_exp::sigmoid_in_place(xs);
+    }
+    fn exp_in_place(xs: &mut [Self]) {
+        crate::fast_exp::exp_in_place(xs);
+    }
+    fn tiled_product(
+        a: ArrayView2<Self>,
+        b: ArrayView2<Self>,
+        c: ArrayViewMut2<Self>,
+        accumulate: bool,
+    ) -> bool {
+        crate::avx512_product::product(a, b, c, accumulate)
     }
 }
 
@@ -73,5 +97,18 @@ impl Scalar for f64 {
         for x in xs {
             *x = 1.0 / (1.0 + (-*x).exp());
         }
+    }
+    fn exp_in_place(xs: &mut [Self]) {
+        for x in xs {
+            *x = x.exp();
+        }
+    }
+    fn tiled_product(
+        _: ArrayView2<Self>,
+        _: ArrayView2<Self>,
+        _: ArrayViewMut2<Self>,
+        _: bool,
+    ) -> bool {
+        false
     }
 }

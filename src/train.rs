@@ -1,11 +1,12 @@
 //! The classifier's training loop: shuffled mini-batches, one tape per step,
 //! and a `History` of per-epoch loss and accuracy.
 
-use crate::data::{gather_rows, one_hot, shuffled_batches, Split};
+use crate::data::{for_each_batch, one_hot, shuffled_batches, Split};
 use crate::error::{Error, Result};
 use crate::functional as F;
 use crate::models::Classifier;
 use crate::nn::{accuracy, Optimizer, Sgd};
+use crate::subnormals::FlushSubnormals;
 use crate::Tape;
 use ndarray::s;
 use rand::SeedableRng;
@@ -101,6 +102,7 @@ pub fn train_classifier(
     cfg: &TrainConfig,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<Vec<EpochStats>> {
+    let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     rng.set_stream(1); // shuffling draws apart from the initialisation stream
     let mut opt = Sgd::new(cfg.lr);
@@ -111,8 +113,7 @@ pub fn train_classifier(
         let started = Instant::now();
         let batches = shuffled_batches(train.len(), cfg.batch_size, &mut rng);
         let (mut loss_sum, mut correct, mut seen) = (0.0, 0usize, 0usize);
-        for (b, idx) in batches.iter().enumerate() {
-            let x = gather_rows::<f32>(&train.images, idx);
+        for_each_batch(&train.images, &batches, |b, idx, x| {
             let y = one_hot::<f32>(&train.labels, idx, train.classes);
             let (loss, logits, grads) = {
                 let tape = Tape::new();
@@ -145,7 +146,8 @@ pub fn train_classifier(
                 running_loss: loss_sum / seen as f64,
                 running_acc: correct as f64 / seen as f64,
             });
-        }
+            Ok(())
+        })?;
         let seconds = started.elapsed().as_secs_f64();
         let (valid_loss, valid_acc) = evaluate(model, valid);
         history.push(EpochStats {

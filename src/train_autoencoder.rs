@@ -5,13 +5,14 @@
 //! finite, the model is saved atomically, so when a run diverges the file on
 //! disk is the last good model, never a half-written or NaN one.
 
-use crate::data::{gather_rows, shuffled_batches};
+use crate::data::{for_each_batch, shuffled_batches};
 use crate::error::{Error, Result};
 use crate::models::Autoencoder;
 use crate::nn::{sum_by_name, Adam, Momentum, Optimizer, ParamStore};
+use crate::subnormals::FlushSubnormals;
 use crate::train::Schedule;
 use crate::{Gradients, Tape};
-use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis, Zip};
+use ndarray::{s, Array2, ArrayView1, Axis, Zip};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -129,6 +130,7 @@ pub fn train_autoencoder(
     checkpoint: Option<&Path>,
     mut on_progress: impl FnMut(AeProgress),
 ) -> Result<Vec<AeEpochStats>> {
+    let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     rng.set_stream(1); // shuffling draws apart from the initialisation stream
     let mut opt = match cfg.optimizer {
@@ -142,9 +144,8 @@ pub fn train_autoencoder(
         let started = Instant::now();
         let batches = shuffled_batches(train.nrows(), cfg.batch_size, &mut rng);
         let (mut loss_sum, mut seen) = (0.0, 0usize);
-        for (b, idx) in batches.iter().enumerate() {
-            let x = gather_rows::<f32>(train, idx);
-            let (loss, grads) = batch_gradients(model, x.view(), cfg.threads);
+        for_each_batch(train, &batches, |b, idx, x: Array2<f32>| {
+            let (loss, grads) = batch_gradients(model, x, cfg.threads);
             if !loss.is_finite() {
                 return Err(Error::Diverged {
                     epoch,
@@ -162,7 +163,8 @@ pub fn train_autoencoder(
                 batches: batches.len(),
                 running_loss: loss_sum / seen as f64,
             });
-        }
+            Ok(())
+        })?;
         let seconds = started.elapsed().as_secs_f64();
         let (valid_loss, valid_psnr) = evaluate(model, valid);
         // The last step may have broken the weights without any loss showing it yet.
@@ -227,20 +229,27 @@ impl Updater {
 /// whole batch's.
 fn batch_gradients(
     model: &Autoencoder<f32>,
-    x: ArrayView2<f32>,
+    x: Array2<f32>,
     threads: usize,
 ) -> (f64, Vec<Gradients<f32>>) {
-    let part = |rows: ArrayView2<f32>| {
+    let part = |rows: Array2<f32>| {
+        let _flush = FlushSubnormals::new(); // each thread has its own flags
         let tape = Tape::new();
-        let loss = model.loss(tape.constant(rows.to_owned()));
+        let loss = model.loss(tape.constant(rows));
         (loss.item() as f64, loss.backward())
     };
-    let chunk = x.nrows().div_ceil(threads.max(1)).max(1);
+    if threads <= 1 {
+        let (loss, grads) = part(x);
+        return (loss, vec![grads]);
+    }
+    let chunk = x.nrows().div_ceil(threads).max(1);
     let mut slices = x.axis_chunks_iter(Axis(0), chunk);
     let first = slices.next().expect("a batch has at least one row");
     let parts: Vec<(f64, Gradients<f32>)> = std::thread::scope(|scope| {
-        let others: Vec<_> = slices.map(|rows| scope.spawn(move || part(rows))).collect();
-        let mut parts = vec![part(first)];
+        let others: Vec<_> = slices
+            .map(|rows| scope.spawn(move || part(rows.to_owned())))
+            .collect();
+        let mut parts = vec![part(first.to_owned())];
         parts.extend(
             others
                 .into_iter()

@@ -151,26 +151,44 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// Mean over rows of the cross-entropy between softmax(self) and the
     /// one-hot (or probability) rows of `targets`, as a 1×1 value.
     /// Fused: the gradient is simply (softmax − targets) / rows.
-    pub fn softmax_cross_entropy(self, targets: &Array2<T>) -> Self {
+    pub fn softmax_cross_entropy(self, targets: impl Target<T>) -> Self {
         let logits = self.id;
+        let targets = targets.into_shared();
         let (loss, probs) = F::softmax_cross_entropy(self.value().view(), targets.view());
         let op = Op::SoftmaxCrossEntropy {
             logits,
             probs,
-            targets: targets.clone(),
+            targets,
         };
         self.tape.record(op, |_| arr2(&[[loss]]))
     }
 
     /// Total squared error Σ (self − target)², as a 1×1 value.
-    pub fn squared_error(self, target: &Array2<T>) -> Self {
+    pub fn squared_error(self, target: impl Target<T>) -> Self {
         let pred = self.id;
+        let target = target.into_shared();
         let loss = F::squared_error(self.value().view(), target.view());
-        let op = Op::SquaredError {
-            pred,
-            target: target.clone(),
-        };
+        let op = Op::SquaredError { pred, target };
         self.tape.record(op, |_| arr2(&[[loss]]))
+    }
+}
+
+/// What a loss compares against: a borrowed array, copied onto the tape, or
+/// a value already shared, such as an autoencoder's input (`x.value()`),
+/// which costs no copy.
+pub trait Target<T> {
+    fn into_shared(self) -> ArcArray2<T>;
+}
+
+impl<T: Scalar> Target<T> for &Array2<T> {
+    fn into_shared(self) -> ArcArray2<T> {
+        self.clone().into_shared()
+    }
+}
+
+impl<T: Scalar> Target<T> for ArcArray2<T> {
+    fn into_shared(self) -> ArcArray2<T> {
+        self
     }
 }
 

@@ -1,11 +1,14 @@
-//! Data: the NIST36 `.mat` files and shuffled mini-batches.
+//! Data: the NIST36 `.mat` files and shuffled mini-batches, gathered ahead
+//! of training.
 
 pub mod augment;
 mod batches;
 pub mod emnist;
+mod loader;
 mod nist36;
 
 pub use batches::{gather_rows, one_hot, shuffled_batches};
+pub use loader::for_each_batch;
 pub use nist36::{
     class_name, class_names, load_split, upright, Nist36, Split, IMAGE_SIDE, MISSING_DATA_HINT,
 };

@@ -59,8 +59,7 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// The training loss of a batch: total squared error of its reconstruction.
     pub fn loss<'t>(&self, x: Var<'t, T>) -> Var<'t, T> {
-        let target = x.value().to_owned();
-        self.forward(x).squared_error(&target)
+        self.forward(x).squared_error(x.value()) // shared, not copied
     }
 
     /// Reconstructions without a tape (inference).

@@ -9,6 +9,7 @@
 
 use crate::error::Result;
 use crate::nn::{sum_by_name, Optimizer, ParamStore};
+use crate::simd::widest;
 use crate::{Gradients, Scalar};
 use ndarray::{Array2, Zip};
 use std::path::Path;
@@ -83,12 +84,27 @@ impl<T: Scalar> Momentum<T> {
                 .velocity
                 .get_mut(name)
                 .expect("velocity inserted just above");
-            // One pass: update the velocity and move the weight by it.
-            Zip::from(m).and(w).and(grad).for_each(|m, w, &g| {
-                *m = mu * *m + step * g;
-                *w += *m;
-            });
+            // One pass over contiguous weights on the widest SIMD unit.
+            match (m.as_slice_mut(), w.as_slice_mut(), grad.as_slice()) {
+                (Some(m), Some(w), Some(g)) if m.len() == g.len() => {
+                    widest(|| momentum_loop(m, w, g, mu, step))
+                }
+                _ => Zip::from(m).and(w).and(grad).for_each(|m, w, &g| {
+                    *m = mu * *m + step * g;
+                    *w += *m;
+                }),
+            }
         }
+    }
+}
+
+/// Updates the velocity and moves the weight by it: `m ← μ·m + step·g`,
+/// `w ← w + m` (`step` = −α).
+#[inline(always)]
+fn momentum_loop<T: Scalar>(m: &mut [T], w: &mut [T], g: &[T], mu: T, step: T) {
+    for ((m, w), &g) in m.iter_mut().zip(w).zip(g) {
+        *m = mu * *m + step * g;
+        *w += *m;
     }
 }
 

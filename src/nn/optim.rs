@@ -1,6 +1,7 @@
 //! Optimisers: they turn gradients into parameter updates.
 
 use crate::nn::ParamStore;
+use crate::simd::widest;
 use crate::{Gradients, Scalar};
 
 /// Anything that updates a `ParamStore` from one step's gradients.
@@ -28,7 +29,10 @@ impl<T: Scalar> Optimizer<T> for Sgd {
         let step = T::of(-self.lr);
         for (name, grad) in grads.iter_named() {
             if let Some(p) = params.get_mut(name) {
-                p.scaled_add(step, grad);
+                match (p.as_slice_mut(), grad.as_slice()) {
+                    (Some(p), Some(g)) if p.len() == g.len() => add_scaled(p, step, g),
+                    _ => p.scaled_add(step, grad),
+                }
             }
         }
     }
@@ -37,5 +41,18 @@ impl<T: Scalar> Optimizer<T> for Sgd {
     }
     fn set_learning_rate(&mut self, lr: f64) {
         self.lr = lr;
+    }
+}
+
+/// `p ← p + step·g`, elementwise. The update reads and writes every weight
+/// each step, so it runs on the widest SIMD unit (`simd::widest`).
+fn add_scaled<T: Scalar>(p: &mut [T], step: T, g: &[T]) {
+    widest(|| add_scaled_loop(p, step, g));
+}
+
+#[inline(always)]
+fn add_scaled_loop<T: Scalar>(p: &mut [T], step: T, g: &[T]) {
+    for (w, &d) in p.iter_mut().zip(g) {
+        *w += step * d;
     }
 }
