@@ -1,6 +1,6 @@
 //! The matrix products the models make, each timed through
 //! `gradink::functional::matmul` (the AVX-512 tiles where the CPU has them)
-//! and, in the same run, through the `gemm` crate called directly (what
+//! and, in the same run, through `matmul_gemm`, the gemm crate alone (what
 //! every product went through before the tiles, and still does without
 //! AVX-512).
 //!
@@ -9,9 +9,10 @@
 //! ```
 //!
 //! Each time is the median of 7 rounds of repeated products (about 0.2 s of
-//! work per round), the output allocated each time as the engine does.
+//! work per round), the output allocated each time, unfilled, as the engine
+//! does.
 
-use gradink::functional::matmul;
+use gradink::functional::{matmul, matmul_gemm};
 use ndarray::{Array2, ArrayView2};
 use std::time::Instant;
 
@@ -19,39 +20,6 @@ fn filled(rows: usize, cols: usize, seed: usize) -> Array2<f32> {
     Array2::from_shape_fn((rows, cols), |(i, j)| {
         (((i * 31 + j * 17 + seed) % 97) as f32 - 48.0) / 37.0
     })
-}
-
-/// `a·b` through the gemm crate on this thread, as `functional` calls it.
-fn through_gemm(a: ArrayView2<f32>, b: ArrayView2<f32>) -> Array2<f32> {
-    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    let mut c = Array2::<f32>::zeros((m, n));
-    let c_ptr = c.as_mut_ptr();
-    // SAFETY: `c` is a fresh m×n standard-layout array; `a` and `b` are
-    // m×k and k×n views whose strides reach only their own elements.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c_ptr,
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            a.strides()[1],
-            a.strides()[0],
-            b.as_ptr(),
-            b.strides()[1],
-            b.strides()[0],
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
-    c
 }
 
 /// Median seconds per call of `f` over 7 rounds.
@@ -103,7 +71,7 @@ fn main() {
         let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
         let flop = 2.0 * (m * k * n) as f64;
         let ours = median_seconds(flop, &|| matmul(a, b));
-        let theirs = median_seconds(flop, &|| through_gemm(a, b));
+        let theirs = median_seconds(flop, &|| matmul_gemm(a, b));
         println!(
             "{name:<22} {:>16} {:>7.1}µs {:>8.0} {:>7.1}µs {:>8.0} {:>7.2}×",
             format!("{m}×{k}×{n}"),

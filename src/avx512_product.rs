@@ -47,6 +47,23 @@ mod x86 {
     use ndarray::{ArrayView2, ArrayViewMut2};
     use std::arch::x86_64::*;
 
+    /// `$tile::<R, C>` for run-time `($rows, $cols)`: C of 1 to 3 for every
+    /// R in the first list, C = 4 for every R in the second (the widest
+    /// tiles hold fewer rows). Any other pair is a bug in the caller.
+    macro_rules! monomorphised {
+        ($tile:ident, $rows:expr, $cols:expr, [$($r:literal),*], [$($r4:literal),*]) => {
+            match ($rows, $cols) {
+                $(
+                    ($r, 1) => $tile::<$r, 1>,
+                    ($r, 2) => $tile::<$r, 2>,
+                    ($r, 3) => $tile::<$r, 3>,
+                )*
+                $(($r4, 4) => $tile::<$r4, 4>,)*
+                (rows, cols) => unreachable!("no {rows}×{cols} tile"),
+            }
+        };
+    }
+
     /// Columns of `c` one broadcast tile covers: four 16-lane registers.
     const TILE_COLUMNS: usize = 64;
 
@@ -282,24 +299,13 @@ mod x86 {
 
     /// The broadcast tile for `rows` rows and `vectors` registers per row.
     fn choose_broadcast_tile(rows: usize, vectors: usize) -> BroadcastTile {
-        macro_rules! table {
-            ($($r:literal),*) => {
-                match (rows, vectors) {
-                    $(
-                        ($r, 1) => broadcast_tile::<$r, 1>,
-                        ($r, 2) => broadcast_tile::<$r, 2>,
-                        ($r, 3) => broadcast_tile::<$r, 3>,
-                    )*
-                    (1, _) => broadcast_tile::<1, 4>,
-                    (2, _) => broadcast_tile::<2, 4>,
-                    (3, _) => broadcast_tile::<3, 4>,
-                    (4, _) => broadcast_tile::<4, 4>,
-                    (5, _) => broadcast_tile::<5, 4>,
-                    _ => broadcast_tile::<6, 4>,
-                }
-            };
-        }
-        table!(1, 2, 3, 4, 5, 6, 7, 8)
+        monomorphised!(
+            broadcast_tile,
+            rows,
+            vectors,
+            [1, 2, 3, 4, 5, 6, 7, 8],
+            [1, 2, 3, 4, 5, 6]
+        )
     }
 
     type DotTile = unsafe fn(usize, Operand, Operand, Output, bool);
@@ -367,22 +373,7 @@ mod x86 {
 
     /// The dot tile for `rows` × `cols` outputs (each 1..=4).
     fn choose_dot_tile(rows: usize, cols: usize) -> DotTile {
-        macro_rules! table {
-            ($($r:literal),*) => {
-                match (rows, cols) {
-                    $(
-                        ($r, 1) => dot_tile::<$r, 1>,
-                        ($r, 2) => dot_tile::<$r, 2>,
-                        ($r, 3) => dot_tile::<$r, 3>,
-                    )*
-                    (1, _) => dot_tile::<1, 4>,
-                    (2, _) => dot_tile::<2, 4>,
-                    (3, _) => dot_tile::<3, 4>,
-                    _ => dot_tile::<4, 4>,
-                }
-            };
-        }
-        table!(1, 2, 3, 4)
+        monomorphised!(dot_tile, rows, cols, [1, 2, 3, 4], [1, 2, 3, 4])
     }
 }
 

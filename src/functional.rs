@@ -9,6 +9,23 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
 /// `a · b`. Panics naming both shapes when the inner dimensions differ.
 pub fn matmul<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
+    new_product(a, b, |a, b, c| product_into(a, b, c, false))
+}
+
+/// `a · b` through the `gemm` crate alone: the path every product takes
+/// without AVX-512, and in f64. `benches/products.rs` times the AVX-512
+/// tiles against it.
+pub fn matmul_gemm<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
+    new_product(a, b, |a, b, c| gemm_in_halves(a, b, c, false))
+}
+
+/// A new `a · b`, computed by `write`, which must overwrite every element of
+/// the output it is given without reading any.
+fn new_product<T: Scalar>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    write: impl FnOnce(ArrayView2<T>, ArrayView2<T>, ArrayViewMut2<T>),
+) -> Array2<T> {
     check_matmul_shapes(a, b);
     let (m, n) = (a.nrows(), b.ncols());
     if a.ncols() == 0 {
@@ -17,13 +34,12 @@ pub fn matmul<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
     // No zero-filling first: for a first layer's weight gradient that was a
     // tenth of the product's time.
     let mut c = Array2::<T>::uninit((m, n));
-    // SAFETY: with `accumulate` false and a non-empty inner dimension, both
-    // product paths (the AVX-512 tiles and gemm without reading the
-    // destination) write every element of `c` and read none of them first;
-    // f32 and f64 have no invalid bit patterns.
+    // SAFETY: with a non-empty inner dimension, both callers' product paths
+    // (the AVX-512 tiles, and gemm without reading the destination) write
+    // every element of `c` and read none of them first; f32 and f64 have no
+    // invalid bit patterns.
     unsafe {
-        let view = c.raw_view_mut().cast::<T>().deref_into_view_mut();
-        product_into(a, b, view, false);
+        write(a, b, c.raw_view_mut().cast::<T>().deref_into_view_mut());
         c.assume_init()
     }
 }
@@ -343,6 +359,7 @@ mod tests {
                 ),
             ] {
                 check(&matmul(a, b), "product");
+                check(&matmul_gemm(a, b), "gemm product");
                 let start = filled::<T>(m, n, 3);
                 let mut acc = start.clone();
                 matmul_add(a, b, &mut acc);
