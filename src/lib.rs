@@ -13,6 +13,7 @@
 //! ```
 
 mod avx512_product;
+pub mod conv;
 pub mod error;
 pub mod fast_exp;
 pub mod functional;
@@ -25,8 +26,10 @@ mod tape;
 mod var;
 
 pub use error::Error;
+/// A shared array of any rank: what every value on the tape is.
+pub type ArcArrayD<T> = ndarray::ArcArray<T, ndarray::IxDyn>;
 pub use scalar::Scalar;
-pub use tape::{Gradients, Tape};
+pub use tape::{Gradients, IntoValue, Tape};
 pub use var::{Target, Var};
 pub mod data;
 pub mod fsutil;
