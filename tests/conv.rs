@@ -55,7 +55,10 @@ fn naive(
 fn close(a: &[f64], b: &[f64], what: &str) {
     assert_eq!(a.len(), b.len(), "{what}: lengths differ");
     for (k, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!((x - y).abs() <= 1e-12 + 1e-10 * y.abs(), "{what}[{k}]: {x} vs {y}");
+        assert!(
+            (x - y).abs() <= 1e-12 + 1e-10 * y.abs(),
+            "{what}[{k}]: {x} vs {y}"
+        );
     }
 }
 
@@ -99,7 +102,12 @@ fn conv_in_f32_agrees_with_f64() {
     let x = filled([4, 8, 16, 16], 37, 1, 29);
     let w = filled([16, 8, 3, 3], 17, 5, 23);
     let y64 = conv2d(x.view(), w.view(), 1, 1);
-    let y32 = conv2d(x.mapv(|v| v as f32).view(), w.mapv(|v| v as f32).view(), 1, 1);
+    let y32 = conv2d(
+        x.mapv(|v| v as f32).view(),
+        w.mapv(|v| v as f32).view(),
+        1,
+        1,
+    );
     for (a, b) in y32.iter().zip(&y64) {
         assert!((*a as f64 - b).abs() < 1e-4, "{a} vs {b}");
     }
@@ -108,10 +116,17 @@ fn conv_in_f32_agrees_with_f64() {
 #[test]
 fn pooling_matches_nested_loops() {
     // Windows that do not divide the input (7×6 by 3, stride 2), overlap, and tile.
-    for (shape, kernel, stride) in [([2, 3, 7, 6], 3, 2), ([1, 2, 8, 8], 2, 2), ([1, 1, 5, 4], 2, 1)] {
+    for (shape, kernel, stride) in [
+        ([2, 3, 7, 6], 3, 2),
+        ([1, 2, 8, 8], 2, 2),
+        ([1, 1, 5, 4], 2, 1),
+    ] {
         let x = filled(shape, 41, 3, 31);
         let (y, from) = max_pool2d(x.view(), kernel, stride);
-        let (ho, wo) = ((shape[2] - kernel) / stride + 1, (shape[3] - kernel) / stride + 1);
+        let (ho, wo) = (
+            (shape[2] - kernel) / stride + 1,
+            (shape[3] - kernel) / stride + 1,
+        );
         assert_eq!(y.dim(), (shape[0], shape[1], ho, wo));
         for ((n, c, oy, ox), &v) in y.indexed_iter() {
             let mut m = f64::NEG_INFINITY;
@@ -150,12 +165,22 @@ fn conv_and_pooling_match_pytorch() {
     let w = filled([4, 3, 3, 3], 17, 5, 23);
     let s = ConvShape::new(x.shape(), w.shape(), 2, 1);
     let y = conv2d(x.view(), w.view(), 2, 1);
-    assert_eq!(json_vec(&conv["y_shape"]), y.shape().iter().map(|&d| d as f64).collect::<Vec<_>>());
+    assert_eq!(
+        json_vec(&conv["y_shape"]),
+        y.shape().iter().map(|&d| d as f64).collect::<Vec<_>>()
+    );
     close(y.as_slice().unwrap(), &json_vec(&conv["y"]), "torch y");
     let rr = filled(s.output().into(), 13, 7, 19);
     let mut dx = Array4::zeros(x.dim());
     let mut dw = Array4::zeros(w.dim());
-    conv2d_backward(x.view(), w.view(), rr.view(), &s, Some(dx.view_mut()), Some(dw.view_mut()));
+    conv2d_backward(
+        x.view(),
+        w.view(),
+        rr.view(),
+        &s,
+        Some(dx.view_mut()),
+        Some(dw.view_mut()),
+    );
     close(dx.as_slice().unwrap(), &json_vec(&conv["dx"]), "torch dx");
     close(dw.as_slice().unwrap(), &json_vec(&conv["dw"]), "torch dw");
 
@@ -165,5 +190,9 @@ fn conv_and_pooling_match_pytorch() {
     let rp = filled(p.dim().into(), 13, 7, 19);
     let mut dxp = ArrayD::zeros(IxDyn(xp.shape()));
     max_pool2d_backward(rp.as_slice().unwrap(), &from, dxp.as_slice_mut().unwrap());
-    close(dxp.as_slice().unwrap(), &json_vec(&pool["dx"]), "torch pool dx");
+    close(
+        dxp.as_slice().unwrap(),
+        &json_vec(&pool["dx"]),
+        "torch pool dx",
+    );
 }

@@ -167,26 +167,43 @@ fn a_small_cnn_end_to_end() {
 #[test]
 fn dropout_is_a_seeded_mask_while_training_and_nothing_in_evaluation() {
     let inputs = [("x", random(&[3, 4, 5], -1., 1., 160))];
-    check(&inputs, |t, p| probe(t, p.var(t, "x").dropout(0.4, 7, true), 161));
+    check(&inputs, |t, p| {
+        probe(t, p.var(t, "x").dropout(0.4, 7, true), 161)
+    });
 
     let t = Tape::<f64>::new();
     let x = t.leaf(random(&[50, 40], 1., 2., 162));
-    let (a, b) = (x.dropout(0.4, 7, true).value(), x.dropout(0.4, 7, true).value());
+    let (a, b) = (
+        x.dropout(0.4, 7, true).value(),
+        x.dropout(0.4, 7, true).value(),
+    );
     assert_eq!(a, b, "same seed, same mask");
-    assert_ne!(a, x.dropout(0.4, 8, true).value(), "another seed, another mask");
+    assert_ne!(
+        a,
+        x.dropout(0.4, 8, true).value(),
+        "another seed, another mask"
+    );
     let zeros = a.iter().filter(|&&v| v == 0.0).count() as f64 / a.len() as f64;
     assert!((zeros - 0.4).abs() < 0.05, "{zeros} of the entries dropped");
     for (&y, &v) in a.iter().zip(x.value().iter()) {
         assert!(y == 0.0 || (y - v / 0.6).abs() < 1e-12);
     }
-    assert_eq!(x.dropout(0.4, 7, false).id(), x.id(), "evaluation: the value itself");
+    assert_eq!(
+        x.dropout(0.4, 7, false).id(),
+        x.id(),
+        "evaluation: the value itself"
+    );
 }
 
 #[test]
-#[should_panic(expected = "conv2d: input [1, 2, 5, 5] (NCHW) and weights [3, 4, 3, 3] (OIHW) do not fit")]
+#[should_panic(
+    expected = "conv2d: input [1, 2, 5, 5] (NCHW) and weights [3, 4, 3, 3] (OIHW) do not fit"
+)]
 fn conv2d_names_both_shapes_when_channels_differ() {
     let t = Tape::<f64>::new();
-    let _ = t
-        .leaf(random(&[1, 2, 5, 5], 0., 1., 1))
-        .conv2d(t.leaf(random(&[3, 4, 3, 3], 0., 1., 2)), 1, 1);
+    let _ = t.leaf(random(&[1, 2, 5, 5], 0., 1., 1)).conv2d(
+        t.leaf(random(&[3, 4, 3, 3], 0., 1., 2)),
+        1,
+        1,
+    );
 }

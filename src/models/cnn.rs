@@ -29,8 +29,11 @@ pub const WIDTHS: [usize; 2] = [32, 64];
 pub const HIDDEN: usize = 128;
 /// Dropout before the last layer, while training.
 pub const DROPOUT: f64 = 0.3;
-/// The architecture's name in model files and summaries.
-pub const ARCHITECTURE: &str = "cnn: conv3x3x32-pool2-conv3x3x64-pool2-fc128-fc, relu";
+/// The architecture's name in model files' metadata.
+pub const ARCHITECTURE: &str = "cnn";
+/// The layers, as summaries record them.
+pub const DESCRIPTION: &str =
+    "cnn: conv3x3 32 (pad 1) > relu > maxpool 2 > conv3x3 64 (pad 1) > relu > maxpool 2 > fc 128 > relu > dropout 0.3 > fc";
 
 /// The parameters: `conv1.{weight,bias}` (32, 1, 3, 3) and (1, 32, 1, 1),
 /// `conv2.*` (64, 32, 3, 3) and (1, 64, 1, 1), `fc1.*` (4096, 128) and
@@ -61,7 +64,10 @@ impl<T: Scalar> Cnn<T> {
             ("fc2", vec![HIDDEN, classes], HIDDEN, vec![1, classes]),
         ];
         for (name, weight, fan_in, bias) in layers {
-            params.insert(&format!("{name}.weight"), he_uniform::<T>(&weight, fan_in, &mut rng));
+            params.insert(
+                &format!("{name}.weight"),
+                he_uniform::<T>(&weight, fan_in, &mut rng),
+            );
             params.insert(&format!("{name}.bias"), ArrayD::<T>::zeros(IxDyn(&bias)));
         }
         Cnn { params }
@@ -73,19 +79,28 @@ impl<T: Scalar> Cnn<T> {
         let tape = x.tape();
         let p = |name: &str| self.params.var(tape, name);
         let n = x.shape()[0];
-        let ink = (tape.constant(Array2::from_elem((1, 1), T::one())) - x).reshape(&[n, 1, SIDE, SIDE]);
-        let h = (ink.conv2d(p("conv1.weight"), 1, 1) + p("conv1.bias")).relu().max_pool2d(2, 2);
-        let h = (h.conv2d(p("conv2.weight"), 1, 1) + p("conv2.bias")).relu().max_pool2d(2, 2);
+        let ink =
+            (tape.constant(Array2::from_elem((1, 1), T::one())) - x).reshape(&[n, 1, SIDE, SIDE]);
+        let h = (ink.conv2d(p("conv1.weight"), 1, 1) + p("conv1.bias"))
+            .relu()
+            .max_pool2d(2, 2);
+        let h = (h.conv2d(p("conv2.weight"), 1, 1) + p("conv2.bias"))
+            .relu()
+            .max_pool2d(2, 2);
         let h = (h.flatten().matmul(p("fc1.weight")) + p("fc1.bias")).relu();
         h.dropout(DROPOUT, seed, training).matmul(p("fc2.weight")) + p("fc2.bias")
     }
 
     fn image(&self, name: &str) -> ndarray::ArrayView4<'_, T> {
-        self.get(name).into_dimensionality::<Ix4>().expect("checked when loaded")
+        self.get(name)
+            .into_dimensionality::<Ix4>()
+            .expect("checked when loaded")
     }
 
     fn matrix(&self, name: &str) -> ArrayView2<'_, T> {
-        self.get(name).into_dimensionality::<Ix2>().expect("checked when loaded")
+        self.get(name)
+            .into_dimensionality::<Ix2>()
+            .expect("checked when loaded")
     }
 
     fn get(&self, name: &str) -> ndarray::ArrayViewD<'_, T> {
@@ -98,22 +113,31 @@ impl<T: Scalar> Cnn<T> {
     /// The logits without a tape (inference): the same functions the tape calls.
     pub fn logits(&self, x: ArrayView2<T>) -> Array2<T> {
         let n = x.nrows();
-        let ink = x.mapv(|v| T::one() - v).into_shape_with_order((n, 1, SIDE, SIDE));
+        let ink = x
+            .mapv(|v| T::one() - v)
+            .into_shape_with_order((n, 1, SIDE, SIDE));
         let ink: Array4<T> = ink.expect("rows of 1024 pixels");
         let block = |x: Array4<T>, layer: &str| {
             let y = conv::conv2d(x.view(), self.image(&format!("{layer}.weight")), 1, 1);
-            let y = F::broadcast_zip(y.view().into_dyn(), self.get(&format!("{layer}.bias")), "add", |a, b| {
-                let s = a + b;
-                if s > T::zero() {
-                    s
-                } else {
-                    T::zero()
-                }
-            });
+            let y = F::broadcast_zip(
+                y.view().into_dyn(),
+                self.get(&format!("{layer}.bias")),
+                "add",
+                |a, b| {
+                    let s = a + b;
+                    if s > T::zero() {
+                        s
+                    } else {
+                        T::zero()
+                    }
+                },
+            );
             conv::max_pool2d(y.view().into_dimensionality::<Ix4>().expect("4-D"), 2, 2).0
         };
         let h = block(block(ink, "conv1"), "conv2");
-        let h = h.into_shape_with_order((n, WIDTHS[1] * (SIDE / 4) * (SIDE / 4))).expect("contiguous");
+        let h = h
+            .into_shape_with_order((n, WIDTHS[1] * (SIDE / 4) * (SIDE / 4)))
+            .expect("contiguous");
         let mut h = F::matmul(h.view(), self.matrix("fc1.weight"));
         h += &self.matrix("fc1.bias");
         h.mapv_inplace(|v| if v > T::zero() { v } else { T::zero() });
@@ -134,7 +158,7 @@ impl<T: Scalar> Cnn<T> {
 
     /// Saves the parameters as safetensors with the architecture in the metadata.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.params.save_as(path, Some(ARCHITECTURE_KEY_CNN))
+        self.params.save_as(path, Some(ARCHITECTURE))
     }
 
     /// Checks that `params` have the shapes of this architecture.
@@ -156,9 +180,6 @@ impl<T: Scalar> Cnn<T> {
         Ok(Cnn { params })
     }
 }
-
-/// The metadata value naming this architecture.
-pub const ARCHITECTURE_KEY_CNN: &str = "cnn";
 
 impl<T> HasParams<T> for Cnn<T> {
     fn params(&self) -> &ParamStore<T> {

@@ -2,7 +2,7 @@
 
 mod autoencoder;
 mod classifier;
-mod cnn;
+pub mod cnn;
 
 pub use autoencoder::Autoencoder;
 pub use classifier::Classifier;

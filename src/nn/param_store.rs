@@ -137,9 +137,8 @@ impl<T: Scalar> ParamStore<T> {
                 .expect("shape and byte count agree by construction");
             (name.clone(), view)
         });
-        let metadata = architecture.map(|a| {
-            std::collections::HashMap::from([(ARCHITECTURE.to_string(), a.to_string())])
-        });
+        let metadata = architecture
+            .map(|a| std::collections::HashMap::from([(ARCHITECTURE.to_string(), a.to_string())]));
         safetensors::serialize(views, &metadata).expect("in-memory serialisation cannot fail")
     }
 
@@ -158,12 +157,11 @@ impl<T: Scalar> ParamStore<T> {
     pub fn architecture(path: impl AsRef<Path>) -> Result<Option<String>> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| {
-            Error::ModelFile {
+        let (_, meta) =
+            safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| Error::ModelFile {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         Ok(meta
             .metadata()
             .as_ref()
@@ -198,8 +196,7 @@ impl<T: Scalar> ParamStore<T> {
                 .collect();
             let values =
                 values.ok_or_else(|| format!("tensor '{name}' has dtype {:?}", view.dtype()))?;
-            let array =
-                ArrayD::from_shape_vec(IxDyn(&shape), values).map_err(|e| e.to_string())?;
+            let array = ArrayD::from_shape_vec(IxDyn(&shape), values).map_err(|e| e.to_string())?;
             store.insert(&name, array);
         }
         Ok(store)

@@ -65,7 +65,10 @@ where
     let analytic: Vec<ArrayD<f64>> = names
         .iter()
         .map(|n| {
-            let shape = model.params().get(n).map_or(ndarray::IxDyn(&[0]), |p| p.raw_dim());
+            let shape = model
+                .params()
+                .get(n)
+                .map_or(ndarray::IxDyn(&[0]), |p| p.raw_dim());
             grads
                 .named(n)
                 .cloned()

@@ -58,7 +58,10 @@ pub(crate) enum Op<T> {
     },
     /// Keeps, for every output, the flat index of the input that was the
     /// window's maximum: the one that receives its gradient.
-    MaxPool2d { input: usize, from: Vec<u32> },
+    MaxPool2d {
+        input: usize,
+        from: Vec<u32>,
+    },
 }
 
 use crate::ArcArrayD;
@@ -299,7 +302,10 @@ impl<T: Scalar> Op<T> {
                 stride,
                 padding,
             } => {
-                let (x, w) = (image(value(input), "conv2d"), image(value(weight), "conv2d"));
+                let (x, w) = (
+                    image(value(input), "conv2d"),
+                    image(value(weight), "conv2d"),
+                );
                 let s = conv::ConvShape::new(x.shape(), w.shape(), stride, padding);
                 let mut dx = wants(input).then(|| ArrayD::zeros(IxDyn(x.shape())));
                 let mut dw = wants(weight).then(|| ArrayD::zeros(IxDyn(w.shape())));
@@ -331,11 +337,7 @@ impl<T: Scalar> Op<T> {
                         ),
                         slot => {
                             let mut dx = ArrayD::zeros(IxDyn(nodes[*input].value.shape()));
-                            conv::max_pool2d_backward(
-                                g,
-                                from,
-                                dx.as_slice_mut().expect("fresh"),
-                            );
+                            conv::max_pool2d_backward(g, from, dx.as_slice_mut().expect("fresh"));
                             pass_on(slot, dx);
                         }
                     }

@@ -291,7 +291,11 @@ impl PoolShape {
 /// The maximum of every window, and for each output the flat index (into
 /// `x`) of the input it came from, which is where backward sends its gradient.
 /// Of equal maxima the first (in row-major order) wins.
-pub fn max_pool2d<T: Scalar>(x: ArrayView4<T>, kernel: usize, stride: usize) -> (Array4<T>, Vec<u32>) {
+pub fn max_pool2d<T: Scalar>(
+    x: ArrayView4<T>,
+    kernel: usize,
+    stride: usize,
+) -> (Array4<T>, Vec<u32>) {
     let p = PoolShape::new(x.shape(), kernel, stride);
     let x = x.as_standard_layout();
     let xs = x.as_slice().expect("standard layout");
@@ -302,7 +306,8 @@ pub fn max_pool2d<T: Scalar>(x: ArrayView4<T>, kernel: usize, stride: usize) -> 
         let base = plane * p.h * p.w;
         for oy in 0..p.ho {
             for ox in 0..p.wo {
-                let (mut best, mut at) = (T::neg_infinity(), base + oy * stride * p.w + ox * stride);
+                let (mut best, mut at) =
+                    (T::neg_infinity(), base + oy * stride * p.w + ox * stride);
                 for i in 0..kernel {
                     let row = base + (oy * stride + i) * p.w + ox * stride;
                     for (j, &v) in xs[row..row + kernel].iter().enumerate() {

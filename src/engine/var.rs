@@ -219,8 +219,10 @@ impl<'t, T: Scalar> Var<'t, T> {
             })
         };
         let value = self.value();
-        let (loss, probs) =
-            F::softmax_cross_entropy(matrix(value.view(), "softmax_cross_entropy"), targets.view());
+        let (loss, probs) = F::softmax_cross_entropy(
+            matrix(value.view(), "softmax_cross_entropy"),
+            targets.view(),
+        );
         let op = Op::SoftmaxCrossEntropy {
             logits,
             probs,
