@@ -35,3 +35,4 @@ pub mod plot;
 pub mod report;
 pub mod train;
 pub mod train_autoencoder;
+pub mod train_cnn;

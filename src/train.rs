@@ -4,7 +4,7 @@
 use crate::data::{for_each_batch, one_hot, shuffled_batches, Split};
 use crate::error::{Error, Result};
 use crate::functional as F;
-use crate::models::Classifier;
+use crate::models::{Classifier, Predict};
 use crate::nn::{accuracy, Optimizer, Sgd};
 use crate::subnormals::FlushSubnormals;
 use crate::Tape;
@@ -74,7 +74,7 @@ pub struct Progress {
 }
 
 /// Mean cross-entropy and accuracy of `model` on `split`, without a tape.
-pub fn evaluate(model: &Classifier<f32>, split: &Split) -> (f64, f64) {
+pub fn evaluate(model: &impl Predict, split: &Split) -> (f64, f64) {
     const CHUNK: usize = 1024;
     let (mut loss, mut predicted) = (0.0, Vec::with_capacity(split.len()));
     for start in (0..split.len()).step_by(CHUNK) {

@@ -240,6 +240,14 @@ pub fn sum_to<T: Scalar>(g: ArrayViewD<T>, shape: &[usize]) -> ArrayD<T> {
         "sum_to: shape {shape:?} does not broadcast to {:?}",
         g.shape()
     );
+    if let ([1, _], Ok(g)) = (shape, g.view().into_dimensionality::<Ix2>()) {
+        // A bias row: its column sums, on a fixed-rank view (the common case).
+        let mut sum = g.sum_axis(Axis(0)).insert_axis(Axis(0)).into_dyn();
+        if shape[1] == 1 {
+            sum = sum.sum_axis(Axis(1)).insert_axis(Axis(1));
+        }
+        return sum;
+    }
     let mut sum = g.to_owned();
     while sum.ndim() > shape.len() {
         sum = sum.sum_axis(Axis(0));

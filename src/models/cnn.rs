@@ -146,9 +146,24 @@ impl<T: Scalar> Cnn<T> {
         out
     }
 
-    /// Class probabilities without a tape.
+    /// Class probabilities without a tape, 256 rows at a time (so that the
+    /// convolutions' outputs stay small whatever the number of rows).
     pub fn predict_proba(&self, x: ArrayView2<T>) -> Array2<T> {
-        F::softmax(self.logits(x).view())
+        const CHUNK: usize = 256;
+        let mut out = Array2::zeros((x.nrows(), self.classes()));
+        for (rows, mut probs) in x
+            .axis_chunks_iter(ndarray::Axis(0), CHUNK)
+            .zip(out.axis_chunks_iter_mut(ndarray::Axis(0), CHUNK))
+        {
+            probs.assign(&F::softmax(self.logits(rows).view()));
+        }
+        out
+    }
+
+    /// Loads a model saved by `save`, checking every tensor's shape.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        Self::from_params(ParamStore::load(path)?, path)
     }
 
     /// The number of classes, read from the last layer.
@@ -162,7 +177,7 @@ impl<T: Scalar> Cnn<T> {
     }
 
     /// Checks that `params` have the shapes of this architecture.
-    pub fn from_params(params: ParamStore<T>, path: &Path) -> Result<Self> {
+    fn from_params(params: ParamStore<T>, path: &Path) -> Result<Self> {
         let classes = params.get("fc2.bias").map_or(0, |b| b.len());
         let expected = Cnn::<T>::new(classes.max(1), 0);
         for (name, want) in expected.params.iter() {

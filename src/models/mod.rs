@@ -1,9 +1,11 @@
 //! Models built from `nn`, written as tensor expressions.
 
+mod any;
 mod autoencoder;
 mod classifier;
 pub mod cnn;
 
+pub use any::{AnyClassifier, Predict};
 pub use autoencoder::Autoencoder;
 pub use classifier::Classifier;
 pub use cnn::Cnn;

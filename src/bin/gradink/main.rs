@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file.
 
 mod autoencoder;
+mod evaluate;
 mod gradcheck;
 mod ocr;
 mod progress;
@@ -33,6 +34,8 @@ enum Command {
     Gradcheck(gradcheck::Args),
     /// Train the image-compressing autoencoder, or measure a saved one with --eval.
     Autoencoder(autoencoder::Args),
+    /// Score a saved classifier (MLP or CNN) on one split of a NIST-format .mat file.
+    Evaluate(evaluate::Args),
     /// Read handwritten text out of photos with the shipped (or a given) classifier.
     Ocr(ocr::Args),
     /// Run everything (gradient check, training, sweep, OCR, autoencoder) and write REPORT.md.
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Autoencoder(args) => autoencoder::run(args),
         Command::Report(args) => report::run(args),
         Command::Ocr(args) => ocr::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -293,7 +293,7 @@ fn train_config(args: &Args) -> TrainConfig {
     TrainConfig {
         epochs: args.epochs.unwrap_or(d.epochs),
         hidden: args.hidden.unwrap_or(d.hidden),
-        lr: args.lr.unwrap_or(d.lr),
+        lr: args.lr.unwrap_or(d.config().lr),
         batch_size: args.batch_size.unwrap_or(d.batch_size),
         seed: args.seed,
         schedule: args.schedule.unwrap_or(d.schedule),

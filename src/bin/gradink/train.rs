@@ -3,10 +3,11 @@
 use crate::progress;
 use anyhow::{Context, Result};
 use gradink::data::{class_names, upright, Nist36, IMAGE_SIDE};
-use gradink::models::Classifier;
+use gradink::models::{cnn, Classifier, Cnn, Predict};
 use gradink::nn::{accuracy, confusion_matrix, top_confusions, Confusion};
 use gradink::plot::{self, Chart, Series};
 use gradink::train::{evaluate, train_classifier, EpochStats, Schedule, TrainConfig};
+use gradink::train_cnn::train_cnn;
 use ndarray::{Array2, Axis};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -22,11 +23,17 @@ pub struct Args {
     pub out: PathBuf,
     #[arg(long, default_value_t = 30)]
     pub epochs: usize,
+    /// The network: the course's MLP (one sigmoid hidden layer, SGD) or
+    /// the CNN (docs/cnn.md; Adam).
+    #[arg(long, value_enum, default_value_t = Arch::Mlp)]
+    pub arch: Arch,
+    /// Hidden units of the MLP.
     #[arg(long, default_value_t = 64)]
     pub hidden: usize,
-    /// Learning rate for the mean cross-entropy over a batch.
-    #[arg(long, default_value_t = 0.3)]
-    pub lr: f64,
+    /// Learning rate for the mean cross-entropy over a batch
+    /// (default: 0.3 for the MLP's SGD, 0.001 for the CNN's Adam).
+    #[arg(long)]
+    pub lr: Option<f64>,
     #[arg(long, default_value_t = 32)]
     pub batch_size: usize,
     #[arg(long, default_value_t = 0)]
@@ -47,12 +54,25 @@ pub struct Args {
     pub augment: usize,
 }
 
+/// Which network `gradink train` trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Arch {
+    /// 1024 → hidden (sigmoid) → classes, plain SGD: the course's network.
+    Mlp,
+    /// conv 3×3 32 → pool → conv 3×3 64 → pool → FC 128 → classes, ReLU, Adam.
+    Cnn,
+}
+
 impl Args {
     pub fn config(&self) -> TrainConfig {
+        let default_lr = match self.arch {
+            Arch::Mlp => 0.3,
+            Arch::Cnn => 1e-3,
+        };
         TrainConfig {
             epochs: self.epochs,
             hidden: self.hidden,
-            lr: self.lr,
+            lr: self.lr.unwrap_or(default_lr),
             batch_size: self.batch_size,
             seed: self.seed,
             schedule: self.schedule,
@@ -63,6 +83,8 @@ impl Args {
 /// What `summary.json` holds.
 #[derive(Serialize)]
 pub struct Summary {
+    /// The network's layers.
+    pub architecture: String,
     pub train_acc: f64,
     pub valid_acc: f64,
     pub test_acc: f64,
@@ -95,7 +117,10 @@ pub fn run(args: Args) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    let (model, summary) = train_and_report(&data, &args.config(), &args.out, "train")?;
+    let summary = match args.arch {
+        Arch::Mlp => train_and_report(&data, &args.config(), &args.out, "train")?.1,
+        Arch::Cnn => train_cnn_and_report(&data, &args.config(), &args.out, "train cnn")?,
+    };
     println!(
         "train {:.1}%  valid {:.1}%  test {:.1}%  ({:.3} s/epoch); wrote {}",
         100.0 * summary.train_acc,
@@ -104,7 +129,6 @@ pub fn run(args: Args) -> Result<()> {
         summary.seconds_per_epoch,
         args.out.display()
     );
-    drop(model);
     Ok(())
 }
 
@@ -158,8 +182,58 @@ pub fn train_and_report(
     weight_grid(&model, &out.join("weights_trained.png"), "trained")?;
     curves(&history, out)?;
 
+    let architecture = format!(
+        "mlp: {} > {} (sigmoid) > {classes}",
+        IMAGE_SIDE * IMAGE_SIDE,
+        cfg.hidden
+    );
+    let summary = summarise(&model, data, cfg, out, history, architecture)?;
+    Ok((model, summary))
+}
+
+/// Trains the CNN and writes its figures (the first layer's filters
+/// included), `classifier.safetensors` and `summary.json` into `out`.
+pub fn train_cnn_and_report(
+    data: &Nist36,
+    cfg: &TrainConfig,
+    out: &Path,
+    label: &str,
+) -> Result<Summary> {
+    let mut model = Cnn::<f32>::new(data.train.classes, cfg.seed);
+    filter_grid(&model, &out.join("filters_init.png"))?;
+    let batches = data.train.len().div_ceil(cfg.batch_size.max(1));
+    let bar = progress::training_bar(cfg.epochs, batches, label);
+    let history = train_cnn(&mut model, &data.train, &data.valid, cfg, |p| {
+        progress::update(&bar, p)
+    });
+    bar.finish_and_clear();
+    let history = history?;
+    model.save(out.join("classifier.safetensors"))?;
+    filter_grid(&model, &out.join("filters_trained.png"))?;
+    curves(&history, out)?;
+    summarise(
+        &model,
+        data,
+        cfg,
+        out,
+        history,
+        cnn::DESCRIPTION.to_string(),
+    )
+}
+
+/// The test confusion matrix figure and `summary.json`, for either network.
+fn summarise(
+    model: &impl Predict,
+    data: &Nist36,
+    cfg: &TrainConfig,
+    out: &Path,
+    history: Vec<EpochStats>,
+    architecture: String,
+) -> Result<Summary> {
+    let classes = data.train.classes;
     let names = class_names(classes);
-    let predicted = model.predict(data.test.images.view());
+    let predicted =
+        gradink::functional::argmax_rows(model.predict_proba(data.test.images.view()).view());
     let confusion = confusion_matrix(&predicted, &data.test.labels, classes);
     let test_acc = accuracy(&predicted, &data.test.labels);
     plot::confusion_matrix(
@@ -169,9 +243,10 @@ pub fn train_and_report(
         &format!("Test confusion matrix (accuracy {:.1}%)", 100.0 * test_acc),
     )?;
 
-    let (_, train_acc) = evaluate(&model, &data.train);
+    let (_, train_acc) = evaluate(model, &data.train);
     let last = history.last();
     let summary = Summary {
+        architecture,
         train_acc,
         valid_acc: last.map_or(0.0, |h| h.valid_acc),
         test_acc,
@@ -191,7 +266,7 @@ pub fn train_and_report(
         &out.join("summary.json"),
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
-    Ok((model, summary))
+    Ok(summary)
 }
 
 /// `accuracy.png` and `loss.png`: train and valid per epoch.
@@ -230,5 +305,26 @@ fn weight_grid(model: &Classifier<f32>, path: &Path, _which: &str) -> Result<()>
         .context("the model has no hidden layer")?;
     let images: Vec<Array2<f32>> = w.axis_iter(Axis(1)).take(64).map(upright).collect();
     plot::image_grid(path, &images, 8, 3, None)?;
+    Ok(())
+}
+
+/// The first convolution's filters as upright 3×3 images (the network sees
+/// the stored, transposed glyphs, so each filter is transposed back), 8 a row.
+fn filter_grid(model: &Cnn<f32>, path: &Path) -> Result<()> {
+    let w = model
+        .params
+        .get("conv1.weight")
+        .context("the model has no first convolution")?;
+    let images: Vec<Array2<f32>> = w
+        .outer_iter()
+        .map(|f| {
+            let f = f.index_axis(Axis(0), 0);
+            let f = f
+                .into_dimensionality::<ndarray::Ix2>()
+                .expect("OIHW weights");
+            f.t().to_owned()
+        })
+        .collect();
+    plot::image_grid(path, &images, 8, 24, None)?;
     Ok(())
 }

@@ -1,0 +1,155 @@
+//! The CNN: its tape forward equals its inference, its files say what they
+//! hold, and `gradink train --arch cnn` / `gradink evaluate` work end to end.
+
+mod common;
+
+use common::{fixture, fixture_dir, gradink, scratch, write_mat, MatArray};
+use gradink::models::{AnyClassifier, Cnn};
+use gradink::nn::ParamStore;
+use gradink::Tape;
+use ndarray::Array2;
+
+#[test]
+fn the_tape_forward_and_inference_agree() {
+    let model = Cnn::<f64>::new(36, 3);
+    let x = common::random(5, 1024, -0.1, 1.1, 4);
+    let tape = Tape::new();
+    let on_tape = model.forward(tape.constant(x.clone()), false, 0).matrix();
+    let logits = model.logits(x.view());
+    assert_eq!(on_tape.dim(), (5, 36));
+    for (a, b) in on_tape.iter().zip(&logits) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    // Dropout changes the training forward only.
+    let dropped = model.forward(tape.constant(x), true, 1).matrix();
+    assert_ne!(dropped, on_tape);
+}
+
+#[test]
+fn files_record_the_architecture_and_load_as_either_kind() {
+    let dir = scratch("cnn_files");
+    let cnn = Cnn::<f32>::new(36, 5);
+    cnn.save(dir.join("cnn.safetensors")).unwrap();
+    let x = common::random(3, 1024, 0., 1., 6).mapv(|v| v as f32);
+    match AnyClassifier::load(dir.join("cnn.safetensors")).unwrap() {
+        AnyClassifier::Cnn(loaded) => {
+            assert_eq!(loaded.predict_proba(x.view()), cnn.predict_proba(x.view()))
+        }
+        other => panic!("a CNN file loaded as {}", other.architecture()),
+    }
+    let shipped = AnyClassifier::load("models/classifier.safetensors").unwrap();
+    assert_eq!((shipped.inputs(), shipped.classes()), (1024, 36));
+
+    // An unknown architecture, and a CNN file with a wrong shape: one sentence each.
+    let mut store = ParamStore::<f32>::new();
+    store.insert("w", Array2::<f32>::zeros((2, 2)));
+    store
+        .save_as(dir.join("rnn.safetensors"), Some("rnn"))
+        .unwrap();
+    let e = AnyClassifier::load(dir.join("rnn.safetensors")).unwrap_err();
+    assert!(e.to_string().contains("unknown architecture 'rnn'"), "{e}");
+    let mut bad = cnn.params.clone();
+    bad.insert("conv2.weight", Array2::<f32>::zeros((3, 3)));
+    bad.save_as(dir.join("bad.safetensors"), Some("cnn"))
+        .unwrap();
+    let e = AnyClassifier::load(dir.join("bad.safetensors")).unwrap_err();
+    assert!(e.to_string().contains("conv2.weight"), "{e}");
+}
+
+#[test]
+fn train_cnn_then_evaluate_from_the_command_line() {
+    let data = fixture_dir("cnn_cli_data");
+    let out = scratch("cnn_cli_out");
+    let run = gradink(&[
+        "train",
+        "--arch",
+        "cnn",
+        "--epochs",
+        "1",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for figure in [
+        "filters_init.png",
+        "filters_trained.png",
+        "accuracy.png",
+        "confusion_test.png",
+    ] {
+        assert!(out.join(figure).exists(), "{figure} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["architecture"].as_str().unwrap().starts_with("cnn"));
+
+    let model = out.join("classifier.safetensors");
+    let eval = gradink(&[
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        fixture().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!(result["samples"], 130);
+    let accuracy = result["accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&accuracy));
+    for key in ["model", "data", "top_confusions"] {
+        assert!(result.get(key).is_some(), "{key} missing");
+    }
+}
+
+#[test]
+fn evaluate_scores_the_shipped_mlp_and_rejects_bad_files() {
+    let eval = gradink(&[
+        "evaluate",
+        "--model",
+        "models/classifier.safetensors",
+        "--data",
+        fixture().to_str().unwrap(),
+    ]);
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    let text = String::from_utf8_lossy(&eval.stdout);
+    assert!(text.contains("of 130 samples"), "{text}");
+
+    // Labels 5 wide: neither 26 nor 36.
+    let dir = scratch("evaluate_bad");
+    let path = dir.join("five.mat");
+    let mut labels = vec![0u8; 2 * 5];
+    labels[0] = 1;
+    labels[3] = 1; // row 1, class 1 (column-major)
+    write_mat(
+        &path,
+        &[
+            MatArray::Double("test_data", 2, 1024, vec![0.5; 2 * 1024]),
+            MatArray::UInt8("test_labels", 2, 5, labels),
+        ],
+    );
+    let eval = gradink(&[
+        "evaluate",
+        "--model",
+        "models/classifier.safetensors",
+        "--data",
+        path.to_str().unwrap(),
+    ]);
+    assert!(!eval.status.success());
+    let err = String::from_utf8_lossy(&eval.stderr);
+    assert!(err.contains("5 wide") && err.contains("five.mat"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
