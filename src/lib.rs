@@ -28,6 +28,7 @@ pub use error::Error;
 pub use scalar::Scalar;
 pub use tape::{Gradients, Tape};
 pub use var::{Target, Var};
+pub mod ae_recipe;
 pub mod data;
 pub mod fsutil;
 pub mod models;
