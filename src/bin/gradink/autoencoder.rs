@@ -283,7 +283,7 @@ fn loss_curves(history: &[AeEpochStats], pca_psnr: f64, path: &Path) -> Result<(
                 series: vec![
                     Series::new("valid", series(|h| h.valid_psnr)),
                     Series::new(
-                        &format!("PCA-{HIDDEN} (valid)"),
+                        format!("PCA-{HIDDEN} (valid)"),
                         vec![pca_psnr; history.len()],
                     ),
                 ],
