@@ -2,10 +2,14 @@
 
 mod any;
 mod autoencoder;
+mod autoencoder_init;
 mod classifier;
 pub mod cnn;
+mod pca;
 
 pub use any::{AnyClassifier, Predict};
 pub use autoencoder::Autoencoder;
+pub use autoencoder_init::AeInit;
 pub use classifier::Classifier;
 pub use cnn::Cnn;
+pub use pca::{Pca, PcaError};
