@@ -19,7 +19,6 @@ pub mod kernels;
 pub use engine::{functional, gradcheck};
 pub(crate) use engine::{op, scalar, tape, var};
 pub use error::Error;
-pub(crate) use kernels::{avx512_product, simd};
 pub use kernels::{fast_exp, subnormals};
 pub use scalar::Scalar;
 pub use tape::{Gradients, Tape};
