@@ -10,7 +10,7 @@ mod products;
 pub(crate) mod simd;
 pub mod subnormals;
 
-pub use products::{matmul, matmul_add, matmul_fallback, product_path};
+pub use products::{matmul, matmul_fallback, matmul_into, product_path};
 
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 

@@ -19,11 +19,22 @@ pub fn matmul_fallback<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T
     new_product(a, b, |a, b, c| gemm_in_halves(a, b, c, false))
 }
 
-/// `c += a · b`, accumulating into `c` without a temporary.
-pub fn matmul_add<T: Float>(a: ArrayView2<T>, b: ArrayView2<T>, c: ArrayViewMut2<T>) {
+/// `c = a·b`, or `c += a·b` when `accumulate`, into a view the caller owns.
+pub fn matmul_into<T: Float>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    mut c: ArrayViewMut2<T>,
+    accumulate: bool,
+) {
     assert_fits(a, b);
     assert_eq!(c.dim(), (a.nrows(), b.ncols()), "matmul: output shape");
-    product_into(a, b, c, true);
+    if a.ncols() == 0 {
+        if !accumulate {
+            c.fill(T::zero());
+        }
+        return;
+    }
+    product_into(a, b, c, accumulate);
 }
 
 /// Which path an f32 product takes on this CPU: what CI prints, so that a
@@ -244,7 +255,7 @@ mod tests {
                 check(&matmul_fallback(a, b), "gemm product");
                 let start = filled::<T>(m, n, 3);
                 let mut acc = start.clone();
-                matmul_add(a, b, acc.view_mut());
+                matmul_into(a, b, acc.view_mut(), true);
                 check(&(acc - start), "accumulated");
             }
         }

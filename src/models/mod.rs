@@ -2,6 +2,8 @@
 
 mod autoencoder;
 mod classifier;
+pub mod cnn;
 
 pub use autoencoder::Autoencoder;
 pub use classifier::Classifier;
+pub use cnn::Cnn;
