@@ -25,6 +25,7 @@ pub type ArcArrayD<T> = ndarray::ArcArray<T, ndarray::IxDyn>;
 pub use scalar::Scalar;
 pub use tape::{Gradients, IntoValue, Tape};
 pub use var::{Target, Var};
+pub mod ae_recipe;
 pub mod data;
 pub mod fsutil;
 pub mod models;
