@@ -12,22 +12,20 @@
 //! assert_eq!(grads.wrt(x).unwrap()[[0, 0]], 5.0); // dy/dx = 2x + 1
 //! ```
 
-mod avx512_product;
+pub mod engine;
 pub mod error;
-pub mod fast_exp;
-pub mod functional;
-pub mod gradcheck;
-mod op;
-mod scalar;
-mod simd;
-pub mod subnormals;
-mod tape;
-mod var;
+pub mod kernels;
 
+pub use engine::{conv, functional, gradcheck};
+pub(crate) use engine::{op, scalar, tape, var};
 pub use error::Error;
+pub use kernels::{fast_exp, subnormals};
+/// A shared array of any rank: what every value on the tape is.
+pub type ArcArrayD<T> = ndarray::ArcArray<T, ndarray::IxDyn>;
 pub use scalar::Scalar;
-pub use tape::{Gradients, Tape};
+pub use tape::{Gradients, IntoValue, Tape};
 pub use var::{Target, Var};
+pub mod ae_recipe;
 pub mod data;
 pub mod fsutil;
 pub mod models;
