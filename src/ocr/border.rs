@@ -113,10 +113,10 @@ mod tests {
     fn the_dark_rim_is_desk_and_a_dark_patch_inside_is_not() {
         // 10×10 blocks: a dark rim one block wide, one dark block in the middle.
         let mut level = vec![0.9f32; 100];
-        for i in 0..100 {
+        for (i, v) in level.iter_mut().enumerate() {
             let (r, c) = (i / 10, i % 10);
             if r == 0 || c == 0 || r == 9 || c == 9 || (r, c) == (5, 5) {
-                level[i] = 0.2;
+                *v = 0.2;
             }
         }
         let desk = desk_blocks(&paper(level.clone(), 10));

@@ -65,9 +65,9 @@ pub fn read_page(image: &DynamicImage, model: &Classifier<f32>) -> Reading {
     read_letters(&letters, model)
 }
 
-/// Which of the reader's steps for photos as people take them are on (all
-/// by default); turning one off measures what it brings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Optional steps of the reader for photos as people take them (both off by
+/// default, as measured); turning one on measures what it brings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
     /// Estimate each line's slant and undo it in the crops (off by default:
     /// measured on generated pages, the classifier's shear augmentation does
@@ -78,15 +78,6 @@ pub struct ReadOptions {
     /// single letters get cut about as often as touching pairs get split;
     /// see docs/ocr-photos.md).
     pub split_touching: bool,
-}
-
-impl Default for ReadOptions {
-    fn default() -> Self {
-        ReadOptions {
-            undo_slant: false,
-            split_touching: false,
-        }
-    }
 }
 
 /// Orders, crops and classifies characters that were already found.

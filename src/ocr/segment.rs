@@ -305,7 +305,7 @@ mod tests {
             for x in 0..w {
                 let bar = (10..40).contains(&x) || (60..90).contains(&x);
                 // A separate letter, 40 wide, on the same line.
-                if (100..140).contains(&x) && (y < 4 || y >= 36 || x < 104) {
+                if (100..140).contains(&x) && (!(4..36).contains(&y) || x < 104) {
                     labels[y * w + x] = 2;
                 }
                 let bridge = (40..60).contains(&x) && (18..21).contains(&y);
