@@ -28,6 +28,19 @@ impl<T> HasParams<T> for ParamStore<T> {
     }
 }
 
+/// The gradient checker reads and nudges any model's parameters by name.
+impl<M: HasParams<f64>> crate::gradcheck::Parameters for M {
+    fn parameter_names(&self) -> Vec<String> {
+        self.params().iter().map(|(n, _)| n.to_string()).collect()
+    }
+    fn parameter(&self, name: &str) -> Option<ndarray::ArrayViewD<'_, f64>> {
+        self.params().get(name).map(|p| p.view())
+    }
+    fn parameter_mut(&mut self, name: &str) -> Option<ndarray::ArrayViewMutD<'_, f64>> {
+        self.params_mut().get_mut(name).map(|p| p.view_mut())
+    }
+}
+
 /// Parameters by name, in name order (so files are written deterministically).
 #[derive(Clone, Debug, Default)]
 pub struct ParamStore<T> {

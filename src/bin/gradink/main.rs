@@ -8,6 +8,7 @@ mod ocr;
 mod progress;
 mod report;
 mod sweep;
+mod synth_pages;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,8 @@ enum Command {
     Evaluate(evaluate::Args),
     /// Read handwritten text out of photos with the shipped (or a given) classifier.
     Ocr(ocr::Args),
+    /// Write photo-like pages of held-out handwriting (tilted, slanted, pencil, shadow) and optionally read them.
+    SynthPages(synth_pages::Args),
     /// Run everything (gradient check, training, sweep, OCR, autoencoder) and write REPORT.md.
     Report(report::Args),
 }
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Ocr(args) => ocr::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::SynthPages(args) => synth_pages::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
