@@ -12,19 +12,15 @@
 //! assert_eq!(grads.wrt(x).unwrap()[[0, 0]], 5.0); // dy/dx = 2x + 1
 //! ```
 
-mod avx512_product;
+pub mod engine;
 pub mod error;
-pub mod fast_exp;
-pub mod functional;
-pub mod gradcheck;
-mod op;
-mod scalar;
-mod simd;
-pub mod subnormals;
-mod tape;
-mod var;
+pub mod kernels;
 
+pub use engine::{functional, gradcheck};
+pub(crate) use engine::{op, scalar, tape, var};
 pub use error::Error;
+pub(crate) use kernels::{avx512_product, simd};
+pub use kernels::{fast_exp, subnormals};
 pub use scalar::Scalar;
 pub use tape::{Gradients, Tape};
 pub use var::{Target, Var};
