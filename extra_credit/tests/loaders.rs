@@ -8,7 +8,7 @@ use extra_credit::data::{cifar, flowers, images, nist36, split, sun};
 use extra_credit::Error;
 use image::{Rgb, RgbImage};
 use rand::SeedableRng;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A CIFAR record: label, then the red, green and blue planes.
 fn record(label: u8, r: u8, g: u8, b: u8) -> Vec<u8> {
