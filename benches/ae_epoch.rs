@@ -21,7 +21,7 @@ mod common;
 
 use common::{Options, Row};
 use gradink::data::load_split;
-use gradink::models::Autoencoder;
+use gradink::models::{AeInit, Autoencoder};
 use gradink::train::Schedule;
 use gradink::train_autoencoder::{train_autoencoder, AeConfig, OptimizerKind};
 use ndarray::Array2;
@@ -42,6 +42,8 @@ fn config(epochs: usize) -> AeConfig {
         optimizer: OptimizerKind::Momentum,
         momentum: MOMENTUM,
         schedule: Schedule::Cosine,
+        warmup: 0,
+        init: AeInit::Xavier,
         // One thread: splitting a batch of 36 rows over two tapes was slower
         // here (the matrix products get too small).
         threads: 1,

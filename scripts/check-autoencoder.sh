@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Trains the autoencoder with the default recipe (100 epochs, momentum SGD) on
 # real handwriting and fails if the mean validation PSNR is below 16 dB; then
-# checks that `--eval` measures the saved model the same way.
+# checks that `--eval` measures the saved model the same way, that PCA-32 on
+# the stand-in scores 17.97 dB (issue 17's figure, within 0.05 dB), and that
+# `--recipe beat-pca` (50 epochs) beats PCA-32.
 # Usage: scripts/check-autoencoder.sh [DATA_DIR] [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,7 @@ out="${2:-target/ci/autoencoder}"
 cargo run --release --quiet -- autoencoder --data "$data" --out "$out"
 eval_line="$(cargo run --release --quiet -- autoencoder --eval --model "$out/autoencoder.safetensors" --data "$data")"
 echo "eval: $eval_line"
-python3 - "$out/ae_summary.json" "$eval_line" <<'PY'
+python3 - "$out/ae_summary.json" "$eval_line" "$data" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 psnr = s["valid_psnr_mean"]
@@ -19,4 +21,17 @@ if psnr < 16.0:
     sys.exit(f"FAIL: mean validation PSNR {psnr:.2f} dB is below 16 dB")
 if f"{psnr:.2f} dB" not in sys.argv[2]:
     sys.exit(f"FAIL: --eval printed {sys.argv[2]!r}, expected {psnr:.2f} dB")
+pca = s["pca_valid_psnr_mean"]
+print(f"PCA-32 valid PSNR {pca:.2f} dB")
+if "standin" in sys.argv[3] and abs(pca - 17.97) > 0.05:
+    sys.exit(f"FAIL: PCA-32 on the stand-in gives {pca:.2f} dB, expected 17.97 +- 0.05")
+PY
+cargo run --release --quiet -- autoencoder --data "$data" --out "$out-beat-pca" --recipe beat-pca
+python3 - "$out-beat-pca/ae_summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+net, pca = s["valid_psnr_mean"], s["pca_valid_psnr_mean"]
+print(f"beat-pca: valid PSNR {net:.2f} dB against PCA-32 {pca:.2f} dB ({net - pca:+.2f} dB)")
+if net <= pca:
+    sys.exit(f"FAIL: --recipe beat-pca ({net:.2f} dB) does not beat PCA-32 ({pca:.2f} dB)")
 PY

@@ -16,14 +16,17 @@ pub mod engine;
 pub mod error;
 pub mod kernels;
 
-pub use engine::{functional, gradcheck};
+pub use engine::{conv, functional, gradcheck};
 pub(crate) use engine::{op, scalar, tape, var};
 pub use error::Error;
 pub(crate) use kernels::{avx512_product, simd};
 pub use kernels::{fast_exp, subnormals};
+/// A shared array of any rank: what every value on the tape is.
+pub type ArcArrayD<T> = ndarray::ArcArray<T, ndarray::IxDyn>;
 pub use scalar::Scalar;
-pub use tape::{Gradients, Tape};
+pub use tape::{Gradients, IntoValue, Tape};
 pub use var::{Target, Var};
+pub mod ae_recipe;
 pub mod data;
 pub mod fsutil;
 pub mod models;

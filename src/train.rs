@@ -119,7 +119,7 @@ pub fn train_classifier(
                 let tape = Tape::new();
                 let logits = model.forward(tape.constant(x));
                 let loss = logits.softmax_cross_entropy(&y);
-                (loss.item() as f64, logits.value(), loss.backward())
+                (loss.item() as f64, logits.matrix(), loss.backward())
             };
             if !loss.is_finite() {
                 return Err(Error::Diverged {

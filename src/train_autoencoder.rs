@@ -7,7 +7,7 @@
 
 use crate::data::{for_each_batch, shuffled_batches};
 use crate::error::{Error, Result};
-use crate::models::Autoencoder;
+use crate::models::{AeInit, Autoencoder};
 use crate::nn::{sum_by_name, Adam, Momentum, Optimizer, ParamStore};
 use crate::subnormals::FlushSubnormals;
 use crate::train::Schedule;
@@ -41,9 +41,25 @@ pub struct AeConfig {
     /// μ for momentum SGD (ignored by Adam).
     pub momentum: f64,
     pub schedule: Schedule,
+    /// Epochs at the start whose rate climbs linearly to `lr` (epoch k of w
+    /// trains at lr·k/w); the schedule then runs over the epochs left.
+    pub warmup: usize,
+    /// How the model was started (recorded here; applied by [`AeInit::model`]).
+    pub init: AeInit,
     /// Each batch's rows are split over this many threads, one tape each, and
     /// their gradients added: the same step as one tape, on more cores.
     pub threads: usize,
+}
+
+impl AeConfig {
+    /// The learning rate of epoch `e` (0-based): warm-up, then the schedule.
+    pub fn rate(&self, e: usize) -> f64 {
+        if e < self.warmup {
+            return self.lr * (e + 1) as f64 / self.warmup as f64;
+        }
+        let rest = self.epochs.saturating_sub(self.warmup);
+        self.schedule.rate(self.lr, e - self.warmup, rest)
+    }
 }
 
 /// Measurements at the end of one epoch. Losses are squared error per image
@@ -140,7 +156,7 @@ pub fn train_autoencoder(
     let mut history = Vec::with_capacity(cfg.epochs);
     let mut last_finite = f64::NAN;
     for epoch in 1..=cfg.epochs {
-        opt.set_learning_rate(cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs));
+        opt.set_learning_rate(cfg.rate(epoch - 1));
         let started = Instant::now();
         let batches = shuffled_batches(train.nrows(), cfg.batch_size, &mut rng);
         let (mut loss_sum, mut seen) = (0.0, 0usize);

@@ -6,7 +6,7 @@ mod common;
 use common::{fixture, fixture_dir, gradink, random, scratch};
 use gradink::data::{gather_rows, load_split};
 use gradink::gradcheck::{gradcheck, Tolerance};
-use gradink::models::Autoencoder;
+use gradink::models::{AeInit, Autoencoder};
 use gradink::nn::{Adam, Momentum, Optimizer, ParamStore};
 use gradink::train::Schedule;
 use gradink::train_autoencoder::{
@@ -224,6 +224,8 @@ fn config(lr: f64, epochs: usize) -> AeConfig {
         optimizer: OptimizerKind::Momentum,
         momentum: 0.9,
         schedule: Schedule::Constant,
+        warmup: 0,
+        init: AeInit::Xavier,
         threads: 1,
     }
 }

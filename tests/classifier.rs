@@ -131,7 +131,7 @@ fn save_and_load_round_trip() {
     let x = gather_rows::<f32>(&load_split(fixture(), "valid").unwrap().images, &[0, 1]);
     let taped = {
         let tape = Tape::new();
-        gradink::functional::softmax(model.forward(tape.constant(x.clone())).value().view())
+        gradink::functional::softmax(model.forward(tape.constant(x.clone())).matrix().view())
     };
     let direct = loaded.predict_proba(x.view());
     for (a, b) in taped.iter().zip(&direct) {

@@ -5,7 +5,10 @@
 //! same arithmetic.
 
 use crate::Scalar;
-use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
+use ndarray::{
+    Array, Array2, ArrayD, ArrayView, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2, Axis,
+    Dimension, Ix1, Ix2, Ix3, Ix4, IxDyn, Zip,
+};
 
 /// `a · b`. Panics naming both shapes when the inner dimensions differ.
 pub fn matmul<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
@@ -44,15 +47,28 @@ fn new_product<T: Scalar>(
     }
 }
 
-/// `c += a · b`, accumulating into `c` (a gradient buffer) without a temporary.
-pub(crate) fn matmul_add<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>, c: &mut Array2<T>) {
+/// `c = a·b`, or `c += a·b` when `accumulate`, into a view the caller owns
+/// (a convolution writes each image's product straight into its output).
+pub fn matmul_into<T: Scalar>(
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    c: ArrayViewMut2<T>,
+    accumulate: bool,
+) {
     check_matmul_shapes(a, b);
     assert_eq!(
         c.dim(),
         (a.nrows(), b.ncols()),
         "matmul: the output buffer has the wrong shape"
     );
-    product_into(a, b, c.view_mut(), true);
+    if a.ncols() == 0 {
+        if !accumulate {
+            let mut c = c;
+            c.fill(T::zero());
+        }
+        return;
+    }
+    product_into(a, b, c, accumulate);
 }
 
 fn check_matmul_shapes<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) {
@@ -151,20 +167,93 @@ fn gemm<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2<T>, 
     }
 }
 
-/// `a + b` where `b` is one row (1×D) added to every row of `a` (N×D).
-pub fn add_row<T: Scalar>(a: ArrayView2<T>, row: ArrayView2<T>) -> Array2<T> {
-    assert!(
-        row.nrows() == 1 && row.ncols() == a.ncols(),
-        "add: shapes {:?} and {:?} do not broadcast (the bias must be 1×{})",
-        a.shape(),
-        row.shape(),
-        a.ncols()
+/// NumPy's broadcast of two shapes (axes aligned from the right; a size of 1
+/// stretches), or `None` when they do not broadcast.
+pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
+    let rank = a.len().max(b.len());
+    let at = |s: &[usize], i: usize| {
+        let pad = rank - s.len();
+        if i < pad {
+            1
+        } else {
+            s[i - pad]
+        }
+    };
+    (0..rank)
+        .map(|i| match (at(a, i), at(b, i)) {
+            (x, y) if x == y || y == 1 => Some(x),
+            (1, y) => Some(y),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `f(a, b)` elementwise with NumPy broadcasting. Ranks 1–4 run on
+/// fixed-rank views (ndarray's fast inner loops); panics naming `op` and both
+/// shapes when they do not broadcast.
+pub fn broadcast_zip<T: Scalar>(
+    a: ArrayViewD<T>,
+    b: ArrayViewD<T>,
+    op: &str,
+    f: impl Fn(T, T) -> T,
+) -> ArrayD<T> {
+    let shape = broadcast_shape(a.shape(), b.shape()).unwrap_or_else(|| {
+        panic!(
+            "{op}: shapes {:?} and {:?} do not broadcast",
+            a.shape(),
+            b.shape()
+        )
+    });
+    let (a, b) = (
+        a.broadcast(IxDyn(&shape)).expect("shape checked"),
+        b.broadcast(IxDyn(&shape)).expect("shape checked"),
     );
-    &a + &row
+    fn fixed<T: Scalar, D: Dimension>(
+        a: ArrayViewD<T>,
+        b: ArrayViewD<T>,
+        f: impl Fn(T, T) -> T,
+    ) -> ArrayD<T> {
+        let (a, b) = (
+            a.into_dimensionality::<D>().expect("rank matched"),
+            b.into_dimensionality::<D>().expect("rank matched"),
+        );
+        Zip::from(&a)
+            .and(&b)
+            .map_collect(|&x, &y| f(x, y))
+            .into_dyn()
+    }
+    match shape.len() {
+        1 => fixed::<T, Ix1>(a, b, f),
+        2 => fixed::<T, Ix2>(a, b, f),
+        3 => fixed::<T, Ix3>(a, b, f),
+        4 => fixed::<T, Ix4>(a, b, f),
+        _ => fixed::<T, IxDyn>(a, b, f),
+    }
+}
+
+/// `g` summed down to `shape`, which broadcasts to g's shape: over the
+/// leading axes `shape` lacks, and over every axis where `shape` has 1 —
+/// the gradient of a broadcast input.
+pub fn sum_to<T: Scalar>(g: ArrayViewD<T>, shape: &[usize]) -> ArrayD<T> {
+    assert!(
+        broadcast_shape(g.shape(), shape).as_deref() == Some(g.shape()),
+        "sum_to: shape {shape:?} does not broadcast to {:?}",
+        g.shape()
+    );
+    let mut sum = g.to_owned();
+    while sum.ndim() > shape.len() {
+        sum = sum.sum_axis(Axis(0));
+    }
+    for (axis, &size) in shape.iter().enumerate() {
+        if size == 1 && sum.len_of(Axis(axis)) != 1 {
+            sum = sum.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+        }
+    }
+    sum
 }
 
 /// The logistic function 1 / (1 + e^−x), elementwise.
-pub fn sigmoid<T: Scalar>(a: ArrayView2<T>) -> Array2<T> {
+pub fn sigmoid<T: Scalar, D: Dimension>(a: ArrayView<T, D>) -> Array<T, D> {
     let mut out = a.as_standard_layout().into_owned();
     let values = out
         .as_slice_mut()
@@ -174,7 +263,7 @@ pub fn sigmoid<T: Scalar>(a: ArrayView2<T>) -> Array2<T> {
 }
 
 /// max(x, 0), elementwise.
-pub fn relu<T: Scalar>(a: ArrayView2<T>) -> Array2<T> {
+pub fn relu<T: Scalar, D: Dimension>(a: ArrayView<T, D>) -> Array<T, D> {
     a.mapv(|x| if x > T::zero() { x } else { T::zero() })
 }
 
@@ -233,7 +322,7 @@ pub fn softmax_cross_entropy<T: Scalar>(
 }
 
 /// Σ (a − b)², the total squared error.
-pub fn squared_error<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> T {
+pub fn squared_error<T: Scalar, D: Dimension>(a: ArrayView<T, D>, b: ArrayView<T, D>) -> T {
     assert_eq!(
         a.shape(),
         b.shape(),
@@ -362,7 +451,7 @@ mod tests {
                 check(&matmul_gemm(a, b), "gemm product");
                 let start = filled::<T>(m, n, 3);
                 let mut acc = start.clone();
-                matmul_add(a, b, &mut acc);
+                matmul_into(a, b, acc.view_mut(), true);
                 check(&(acc - start), "accumulated");
             }
         }

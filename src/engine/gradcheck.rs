@@ -6,7 +6,7 @@
 
 use crate::nn::HasParams;
 use crate::{Tape, Var};
-use ndarray::Array2;
+use ndarray::ArrayD;
 
 /// Step and tolerances (PyTorch's gradcheck defaults).
 #[derive(Clone, Copy, Debug)]
@@ -62,14 +62,17 @@ where
         f(&tape, model).backward()
     };
     let names: Vec<String> = model.params().iter().map(|(n, _)| n.to_string()).collect();
-    let analytic: Vec<Array2<f64>> = names
+    let analytic: Vec<ArrayD<f64>> = names
         .iter()
         .map(|n| {
-            let shape = model.params().get(n).map_or((0, 0), |p| p.dim());
+            let shape = model
+                .params()
+                .get(n)
+                .map_or(ndarray::IxDyn(&[0]), |p| p.raw_dim());
             grads
                 .named(n)
                 .cloned()
-                .unwrap_or_else(|| Array2::zeros(shape))
+                .unwrap_or_else(|| ArrayD::zeros(shape))
         })
         .collect();
     drop(grads);
@@ -88,13 +91,13 @@ where
             max_rel_err: 0.0,
             failures: 0,
         };
-        for ((i, j), &exact) in exact.indexed_iter() {
+        for (at, &exact) in exact.indexed_iter() {
             let nudge = |model: &mut M, value: f64| {
                 if let Some(p) = model.params_mut().get_mut(name) {
-                    p[[i, j]] = value;
+                    p[&at] = value;
                 }
             };
-            let original = model.params().get(name).map_or(0.0, |p| p[[i, j]]);
+            let original = model.params().get(name).map_or(0.0, |p| p[&at]);
             nudge(model, original + tol.eps);
             let plus = evaluate(model);
             nudge(model, original - tol.eps);

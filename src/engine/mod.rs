@@ -2,6 +2,7 @@
 //! the forward maths (`functional`) and the gradient check. It knows nothing
 //! of layers, models or data; the speed code it calls lives in `crate::kernels`.
 
+pub mod conv;
 pub mod functional;
 pub mod gradcheck;
 pub(crate) mod op;

@@ -5,18 +5,43 @@
 //! node, with no sort and no hash map.
 
 use crate::op::Op;
-use crate::{Scalar, Var};
-use ndarray::{ArcArray2, Array2};
+use crate::{ArcArrayD, Scalar, Var};
+use ndarray::{ArcArray, Array, ArrayD, Dimension, IxDyn};
 use std::cell::RefCell;
 
 /// One value on the tape and how it was made.
 pub(crate) struct Node<T> {
-    /// Shared so that parameters go onto the tape without being copied.
-    pub(crate) value: ArcArray2<T>,
+    /// Any rank (a matrix, an NCHW batch of images); shared so that
+    /// parameters go onto the tape without being copied.
+    pub(crate) value: ArcArrayD<T>,
     pub(crate) op: Op<T>,
     /// False for constants and for everything computed only from constants,
     /// so that backward never computes a gradient nobody asked for.
     pub(crate) requires_grad: bool,
+}
+
+/// What can become a value on the tape: an owned or shared array of any
+/// rank. Owned arrays move, shared ones are not copied.
+pub trait IntoValue<T> {
+    fn into_value(self) -> ArcArrayD<T>;
+}
+
+impl<T: Scalar, D: Dimension> IntoValue<T> for Array<T, D> {
+    fn into_value(self) -> ArcArrayD<T> {
+        self.into_dyn().into_shared()
+    }
+}
+
+impl<T: Scalar, D: Dimension> IntoValue<T> for ArcArray<T, D> {
+    fn into_value(self) -> ArcArrayD<T> {
+        self.into_dyn()
+    }
+}
+
+impl<T: Scalar, D: Dimension> IntoValue<T> for &ArcArray<T, D> {
+    fn into_value(self) -> ArcArrayD<T> {
+        self.clone().into_dyn()
+    }
 }
 
 /// Records a computation as it runs (define-by-run). Make one per training
@@ -43,18 +68,18 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// A value that needs no gradient (an input batch, a target).
-    pub fn constant(&self, value: impl Into<ArcArray2<T>>) -> Var<'_, T> {
-        self.push(Op::Leaf, value.into(), false)
+    pub fn constant(&self, value: impl IntoValue<T>) -> Var<'_, T> {
+        self.push(Op::Leaf, value.into_value(), false)
     }
 
     /// A value whose gradient `backward` will compute.
-    pub fn leaf(&self, value: impl Into<ArcArray2<T>>) -> Var<'_, T> {
-        self.push(Op::Leaf, value.into(), true)
+    pub fn leaf(&self, value: impl IntoValue<T>) -> Var<'_, T> {
+        self.push(Op::Leaf, value.into_value(), true)
     }
 
     /// A named trainable value; `Gradients::named(name)` finds its gradient.
     /// The array is shared, not copied.
-    pub fn param(&self, name: &str, value: &ArcArray2<T>) -> Var<'_, T> {
+    pub fn param(&self, name: &str, value: &ArcArrayD<T>) -> Var<'_, T> {
         let var = self.push(Op::Leaf, value.clone(), true);
         self.names.borrow_mut().push((var.id(), name.to_string()));
         var
@@ -79,7 +104,16 @@ impl<T: Scalar> Tape<T> {
     pub(crate) fn record(
         &self,
         op: Op<T>,
-        forward: impl FnOnce(&[Node<T>]) -> Array2<T>,
+        forward: impl FnOnce(&[Node<T>]) -> ArrayD<T>,
+    ) -> Var<'_, T> {
+        self.record_shared(op, |nodes| forward(nodes).into_shared())
+    }
+
+    /// As `record`, for a result that may share an input's array (a reshape).
+    pub(crate) fn record_shared(
+        &self,
+        op: Op<T>,
+        forward: impl FnOnce(&[Node<T>]) -> ArcArrayD<T>,
     ) -> Var<'_, T> {
         let (value, requires_grad) = {
             let nodes = self.nodes.borrow();
@@ -91,10 +125,10 @@ impl<T: Scalar> Tape<T> {
                 .any(|&i| nodes[i].requires_grad);
             (value, requires_grad)
         };
-        self.push(op, value.into_shared(), requires_grad)
+        self.push(op, value, requires_grad)
     }
 
-    fn push(&self, op: Op<T>, value: ArcArray2<T>, requires_grad: bool) -> Var<'_, T> {
+    fn push(&self, op: Op<T>, value: ArcArrayD<T>, requires_grad: bool) -> Var<'_, T> {
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(Node {
             value,
@@ -104,25 +138,25 @@ impl<T: Scalar> Tape<T> {
         Var::new(self, nodes.len() - 1)
     }
 
-    pub(crate) fn value(&self, id: usize) -> ArcArray2<T> {
+    pub(crate) fn value(&self, id: usize) -> ArcArrayD<T> {
         self.nodes.borrow()[id].value.clone()
     }
 
-    pub(crate) fn shape(&self, id: usize) -> (usize, usize) {
-        self.nodes.borrow()[id].value.dim()
+    pub(crate) fn shape(&self, id: usize) -> Vec<usize> {
+        self.nodes.borrow()[id].value.shape().to_vec()
     }
 
-    /// Reverse-mode sweep from the 1×1 node `root`.
+    /// Reverse-mode sweep from the single-element node `root` (a loss).
     pub(crate) fn backward(&self, root: usize) -> Gradients<T> {
         let nodes = self.nodes.borrow();
-        let shape = nodes[root].value.dim();
+        let shape = nodes[root].value.shape();
         assert_eq!(
-            shape,
-            (1, 1),
-            "backward: the loss must be a 1×1 scalar, got shape {shape:?}"
+            nodes[root].value.len(),
+            1,
+            "backward: the loss must be a single number, got shape {shape:?}"
         );
-        let mut grads: Vec<Option<Array2<T>>> = (0..=root).map(|_| None).collect();
-        grads[root] = Some(Array2::ones((1, 1)));
+        let mut grads: Vec<Option<ArrayD<T>>> = (0..=root).map(|_| None).collect();
+        grads[root] = Some(ArrayD::ones(IxDyn(shape)));
         for i in (0..=root).rev() {
             let node = &nodes[i];
             if matches!(node.op, Op::Leaf) || !node.requires_grad {
@@ -139,26 +173,27 @@ impl<T: Scalar> Tape<T> {
     }
 }
 
-/// The gradients of one `backward()` call, for every leaf that needs one.
+/// The gradients of one `backward()` call, for every leaf that needs one;
+/// each has its leaf's shape.
 pub struct Gradients<T> {
-    grads: Vec<Option<Array2<T>>>,
+    grads: Vec<Option<ArrayD<T>>>,
     names: Vec<(usize, String)>,
 }
 
 impl<T: Scalar> Gradients<T> {
     /// ∂loss/∂var, or `None` when `var` does not influence the loss or is a constant.
-    pub fn wrt(&self, var: Var<'_, T>) -> Option<&Array2<T>> {
+    pub fn wrt(&self, var: Var<'_, T>) -> Option<&ArrayD<T>> {
         self.grads.get(var.id()).and_then(Option::as_ref)
     }
 
     /// The gradient of the parameter registered under `name` with `Tape::param`.
-    pub fn named(&self, name: &str) -> Option<&Array2<T>> {
+    pub fn named(&self, name: &str) -> Option<&ArrayD<T>> {
         let &(id, _) = self.names.iter().find(|(_, n)| n == name)?;
         self.grads.get(id).and_then(Option::as_ref)
     }
 
     /// Every named parameter's gradient, in the order the parameters were used.
-    pub fn iter_named(&self) -> impl Iterator<Item = (&str, &Array2<T>)> {
+    pub fn iter_named(&self) -> impl Iterator<Item = (&str, &ArrayD<T>)> {
         self.names.iter().filter_map(|(id, name)| {
             let g = self.grads.get(*id)?.as_ref()?;
             Some((name.as_str(), g))

@@ -95,9 +95,9 @@ impl<T: Scalar> Autoencoder<T> {
         let mut width = None;
         for layer in &model.layers {
             let shape = |name: &str| {
-                model.params.get(name).map(|a| a.dim()).ok_or_else(|| {
+                model.params.matrix(name).map(|a| a.dim()).ok_or_else(|| {
                     bad(format!(
-                        "no tensor named '{name}' (is this an autoencoder file?)"
+                        "no 2-D tensor named '{name}' (is this an autoencoder file?)"
                     ))
                 })
             };

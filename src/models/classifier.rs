@@ -79,9 +79,9 @@ impl<T: Scalar> Classifier<T> {
             reason,
         };
         let shape = |name: &str| {
-            model.params.get(name).map(|a| a.dim()).ok_or_else(|| {
+            model.params.matrix(name).map(|a| a.dim()).ok_or_else(|| {
                 bad(format!(
-                    "no tensor named '{name}' (is this a classifier file?)"
+                    "no 2-D tensor named '{name}' (is this a classifier file?)"
                 ))
             })
         };

@@ -12,7 +12,7 @@
 use crate::error::{Error, Result};
 use crate::nn::{sum_by_name, Optimizer, ParamStore};
 use crate::{Gradients, Scalar};
-use ndarray::{Array2, Zip};
+use ndarray::{Array2, ArrayD, Zip};
 use std::path::Path;
 
 /// The Adam optimiser with the paper's defaults for β₁, β₂ and ε.
@@ -96,7 +96,7 @@ impl<T: Scalar> Adam<T> {
     pub fn update<'g>(
         &mut self,
         params: &mut ParamStore<T>,
-        grads: impl IntoIterator<Item = (&'g str, &'g Array2<T>)>,
+        grads: impl IntoIterator<Item = (&'g str, &'g ArrayD<T>)>,
     ) where
         T: 'g,
     {
@@ -112,8 +112,8 @@ impl<T: Scalar> Adam<T> {
                 continue;
             };
             for moments in [&mut self.first, &mut self.second] {
-                if moments.get(name).map(|m| m.dim()) != Some(w.dim()) {
-                    moments.insert(name, Array2::zeros(w.dim()));
+                if moments.get(name).map(|m| m.shape()) != Some(w.shape()) {
+                    moments.insert(name, ArrayD::zeros(w.raw_dim()));
                 }
             }
             let m = self.first.get_mut(name).expect("inserted above");

@@ -6,14 +6,14 @@
 //! gradient of the whole loss.
 
 use crate::{Gradients, Scalar};
-use ndarray::Array2;
+use ndarray::ArrayD;
 use std::borrow::Cow;
 
 /// One gradient per parameter name, in the order the names first appear,
 /// summed over every entry of every part. A name with a single entry is
 /// borrowed, not copied.
-pub fn sum_by_name<'g, T: Scalar>(parts: &'g [Gradients<T>]) -> Vec<(&'g str, Cow<'g, Array2<T>>)> {
-    let mut out: Vec<(&str, Cow<'_, Array2<T>>)> = Vec::new();
+pub fn sum_by_name<'g, T: Scalar>(parts: &'g [Gradients<T>]) -> Vec<(&'g str, Cow<'g, ArrayD<T>>)> {
+    let mut out: Vec<(&str, Cow<'_, ArrayD<T>>)> = Vec::new();
     for grads in parts {
         for (name, grad) in grads.iter_named() {
             match out.iter_mut().find(|(n, _)| *n == name) {

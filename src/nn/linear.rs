@@ -49,23 +49,19 @@ impl Linear {
             self.param(store, &self.weight),
             self.param(store, &self.bias),
         );
-        let mut y = F::matmul(x, w.view());
-        y += &b.view();
+        let mut y = F::matmul(x, w);
+        y += &b;
         y
     }
 
-    fn param<'s, T: Scalar>(
-        &self,
-        store: &'s ParamStore<T>,
-        name: &str,
-    ) -> &'s ndarray::ArcArray2<T> {
+    fn param<'s, T: Scalar>(&self, store: &'s ParamStore<T>, name: &str) -> ArrayView2<'s, T> {
         store
-            .get(name)
-            .unwrap_or_else(|| panic!("no parameter named '{name}' in the store"))
+            .matrix(name)
+            .unwrap_or_else(|| panic!("no 2-D parameter named '{name}' in the store"))
     }
 
     /// (n_in, n_out), read from the stored weight.
     pub fn dims<T: Scalar>(&self, store: &ParamStore<T>) -> Option<(usize, usize)> {
-        store.get(&self.weight).map(|w| w.dim())
+        store.matrix(&self.weight).map(|w| w.dim())
     }
 }

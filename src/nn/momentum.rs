@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::nn::{sum_by_name, Optimizer, ParamStore};
 use crate::simd::widest;
 use crate::{Gradients, Scalar};
-use ndarray::{Array2, Zip};
+use ndarray::{ArrayD, Zip};
 use std::path::Path;
 
 /// Stochastic gradient descent with (heavy-ball) momentum.
@@ -68,7 +68,7 @@ impl<T: Scalar> Momentum<T> {
     pub fn update<'g>(
         &mut self,
         params: &mut ParamStore<T>,
-        grads: impl IntoIterator<Item = (&'g str, &'g Array2<T>)>,
+        grads: impl IntoIterator<Item = (&'g str, &'g ArrayD<T>)>,
     ) where
         T: 'g,
     {
@@ -77,8 +77,8 @@ impl<T: Scalar> Momentum<T> {
             let Some(w) = params.get_mut(name) else {
                 continue;
             };
-            if self.velocity.get(name).map(|m| m.dim()) != Some(w.dim()) {
-                self.velocity.insert(name, Array2::zeros(w.dim()));
+            if self.velocity.get(name).map(|m| m.shape()) != Some(w.shape()) {
+                self.velocity.insert(name, ArrayD::zeros(w.raw_dim()));
             }
             let m = self
                 .velocity

@@ -2,10 +2,14 @@
 //! as safetensors. Optimiser state uses the same names, so it can be saved too.
 
 use crate::error::{Error, Result};
+use crate::ArcArrayD;
 use crate::{Scalar, Tape, Var};
-use ndarray::{ArcArray2, Array2};
+use ndarray::{Array, ArrayD, Dimension, IxDyn};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// The safetensors metadata key naming a model file's architecture.
+pub const ARCHITECTURE: &str = "architecture";
 
 /// Anything that owns named parameters: models, and a `ParamStore` itself.
 /// Optimisers, saving and the gradient checker work through this.
@@ -26,7 +30,7 @@ impl<T> HasParams<T> for ParamStore<T> {
 /// Parameters by name, in name order (so files are written deterministically).
 #[derive(Clone, Debug, Default)]
 pub struct ParamStore<T> {
-    params: BTreeMap<String, ArcArray2<T>>,
+    params: BTreeMap<String, ArcArrayD<T>>,
 }
 
 impl<T: Scalar> ParamStore<T> {
@@ -36,16 +40,28 @@ impl<T: Scalar> ParamStore<T> {
         }
     }
 
-    pub fn insert(&mut self, name: &str, value: Array2<T>) {
-        self.params.insert(name.to_string(), value.into_shared());
+    /// Adds (or replaces) a parameter of any rank.
+    pub fn insert<D: Dimension>(&mut self, name: &str, value: Array<T, D>) {
+        self.params
+            .insert(name.to_string(), value.into_dyn().into_shared());
     }
 
-    pub fn get(&self, name: &str) -> Option<&ArcArray2<T>> {
+    pub fn get(&self, name: &str) -> Option<&ArcArrayD<T>> {
         self.params.get(name)
     }
 
+    /// A 2-D parameter as a matrix view; `None` when there is none of that
+    /// name or it is not 2-D.
+    pub fn matrix(&self, name: &str) -> Option<ndarray::ArrayView2<'_, T>> {
+        self.params
+            .get(name)?
+            .view()
+            .into_dimensionality::<ndarray::Ix2>()
+            .ok()
+    }
+
     /// Mutable access; copies only if a tape still shares the array.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut ArcArray2<T>> {
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut ArcArrayD<T>> {
         self.params.get_mut(name)
     }
 
@@ -59,7 +75,7 @@ impl<T: Scalar> ParamStore<T> {
         tape.param(name, value)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &ArcArray2<T>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ArcArrayD<T>)> {
         self.params.iter().map(|(k, v)| (k.as_str(), v))
     }
 
@@ -97,8 +113,14 @@ impl<T: Scalar> ParamStore<T> {
         self.params.values().map(|p| p.len()).sum()
     }
 
-    /// Serialises to safetensors bytes (2-D tensors, this store's dtype).
+    /// Serialises to safetensors bytes (this store's dtype), without metadata.
     pub fn to_safetensors(&self) -> Vec<u8> {
+        self.to_safetensors_with(None)
+    }
+
+    /// Serialises to safetensors bytes; `architecture`, when given, is
+    /// recorded in the header's metadata under [`ARCHITECTURE`].
+    pub fn to_safetensors_with(&self, architecture: Option<&str>) -> Vec<u8> {
         let buffers: Vec<(String, Vec<u8>, Vec<usize>)> = self
             .params
             .iter()
@@ -115,15 +137,39 @@ impl<T: Scalar> ParamStore<T> {
                 .expect("shape and byte count agree by construction");
             (name.clone(), view)
         });
-        safetensors::serialize(views, &None).expect("in-memory serialisation cannot fail")
+        let metadata = architecture
+            .map(|a| std::collections::HashMap::from([(ARCHITECTURE.to_string(), a.to_string())]));
+        safetensors::serialize(views, &metadata).expect("in-memory serialisation cannot fail")
     }
 
     /// Writes the store to `path` atomically: a crash never leaves half a file.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        crate::fsutil::write_atomic(path.as_ref(), &self.to_safetensors())
+        self.save_as(path, None)
     }
 
-    /// Reads a safetensors file (F32 or F64 tensors of rank 1 or 2).
+    /// As `save`, recording `architecture` in the file's metadata.
+    pub fn save_as(&self, path: impl AsRef<Path>, architecture: Option<&str>) -> Result<()> {
+        crate::fsutil::write_atomic(path.as_ref(), &self.to_safetensors_with(architecture))
+    }
+
+    /// The architecture a safetensors file records in its metadata
+    /// (`None` for files without one, such as the course's MLP files).
+    pub fn architecture(path: impl AsRef<Path>) -> Result<Option<String>> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let (_, meta) =
+            safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| Error::ModelFile {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        Ok(meta
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get(ARCHITECTURE).cloned()))
+    }
+
+    /// Reads a safetensors file (F32 or F64 tensors; a rank-1 tensor becomes
+    /// one row, 1×n, as the course's files store biases).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -137,10 +183,10 @@ impl<T: Scalar> ParamStore<T> {
         let tensors = safetensors::SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
         let mut store = ParamStore::new();
         for (name, view) in tensors.tensors() {
-            let (rows, cols) = match *view.shape() {
-                [r, c] => (r, c),
-                [n] => (1, n),
-                ref s => return Err(format!("tensor '{name}' has shape {s:?}, expected 2-D")),
+            let shape = match *view.shape() {
+                [n] => vec![1, n],
+                [] => return Err(format!("tensor '{name}' is a scalar, expected an array")),
+                ref s => s.to_vec(),
             };
             let width = view.dtype().size();
             let values: Option<Vec<T>> = view
@@ -150,7 +196,7 @@ impl<T: Scalar> ParamStore<T> {
                 .collect();
             let values =
                 values.ok_or_else(|| format!("tensor '{name}' has dtype {:?}", view.dtype()))?;
-            let array = Array2::from_shape_vec((rows, cols), values).map_err(|e| e.to_string())?;
+            let array = ArrayD::from_shape_vec(IxDyn(&shape), values).map_err(|e| e.to_string())?;
             store.insert(&name, array);
         }
         Ok(store)

@@ -4,8 +4,9 @@
 
 use crate::progress;
 use anyhow::{bail, Context, Result};
+use gradink::ae_recipe::AeRecipe;
 use gradink::data::{class_name, load_split, upright, Split, IMAGE_SIDE};
-use gradink::models::Autoencoder;
+use gradink::models::{AeInit, Autoencoder, Pca};
 use gradink::plot::{self, Chart, Series};
 use gradink::train::Schedule;
 use gradink::train_autoencoder::{
@@ -16,13 +17,15 @@ use ndarray::{Array2, Axis};
 use plotters::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Width of the three hidden layers (the code is 32 numbers per 1024-pixel image).
 const HIDDEN: usize = 32;
 const MODEL_FILE: &str = "autoencoder.safetensors";
 
-/// Defaults: momentum SGD (μ 0.9), batch 36, rate 3e-5 on the total squared
-/// error with a cosine schedule; see the README for why.
+/// Every training option defaults to the value of `--recipe` (the course's
+/// unless chosen); an option given explicitly overrides it. See the README
+/// and docs/autoencoder.md for what each recipe costs and reaches.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Folder with nist36_train.mat and nist36_valid.mat
@@ -32,23 +35,38 @@ pub struct Args {
     /// Folder for ae_loss.png, reconstructions.png, autoencoder.safetensors, ae_summary.json.
     #[arg(long, default_value = "out/autoencoder")]
     pub out: PathBuf,
-    #[arg(long, default_value_t = 100)]
-    pub epochs: usize,
-    /// Step size for the total squared error of a batch (default: 3e-5 for
-    /// momentum, 1e-3 for Adam).
+    /// The named recipe the options below start from: `course` (momentum
+    /// SGD, 100 epochs), `adam-long` (Adam from scratch, 500 epochs) or
+    /// `beat-pca` (start as PCA-32, fine-tune with Adam, 50 epochs).
+    #[arg(long, value_enum, default_value_t = AeRecipe::Course)]
+    pub recipe: AeRecipe,
+    /// (recipe's: 100 / 500 / 50)
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Step size for the total squared error of a batch (the recipe's; with
+    /// another --optimizer than the recipe's: 3e-5 for momentum, 1e-3 for Adam).
     #[arg(long)]
     pub lr: Option<f64>,
-    #[arg(long, default_value_t = 36)]
-    pub batch_size: usize,
+    /// (recipe's: 36)
+    #[arg(long)]
+    pub batch_size: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, value_enum, default_value_t = OptimizerKind::Momentum)]
-    pub optimizer: OptimizerKind,
+    /// (recipe's: momentum / adam / adam)
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimizerKind>,
     /// μ, the velocity kept from step to step (momentum SGD only).
     #[arg(long, default_value_t = 0.9)]
     pub momentum: f64,
-    #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
-    pub schedule: Schedule,
+    /// (recipe's: cosine)
+    #[arg(long, value_enum)]
+    pub schedule: Option<Schedule>,
+    /// Epochs of linear warm-up to --lr before the schedule starts (recipe's: 0 / 5 / 2).
+    #[arg(long)]
+    pub warmup: Option<usize>,
+    /// How the weights start (recipe's: xavier / xavier / pca).
+    #[arg(long, value_enum)]
+    pub init: Option<AeInit>,
     /// Threads per batch (its rows are split, one tape each; the step is the
     /// same). Pays off only for large batches (256: 1.6× faster on 2 cores).
     #[arg(long, default_value_t = 1)]
@@ -63,18 +81,23 @@ pub struct Args {
 
 impl Args {
     pub fn config(&self) -> AeConfig {
-        let default_lr = match self.optimizer {
+        let recipe = self.recipe.config(self.seed);
+        let optimizer = self.optimizer.unwrap_or(recipe.optimizer);
+        let default_lr = match optimizer {
+            _ if optimizer == recipe.optimizer => recipe.lr,
             OptimizerKind::Momentum => 3e-5,
             OptimizerKind::Adam => 1e-3,
         };
         AeConfig {
-            epochs: self.epochs,
+            epochs: self.epochs.unwrap_or(recipe.epochs),
             lr: self.lr.unwrap_or(default_lr),
-            batch_size: self.batch_size,
+            batch_size: self.batch_size.unwrap_or(recipe.batch_size),
             seed: self.seed,
-            optimizer: self.optimizer,
+            optimizer,
             momentum: self.momentum,
-            schedule: self.schedule,
+            schedule: self.schedule.unwrap_or(recipe.schedule),
+            warmup: self.warmup.unwrap_or(recipe.warmup),
+            init: self.init.unwrap_or(recipe.init),
             threads: self.threads.max(1),
         }
     }
@@ -89,6 +112,13 @@ pub struct Summary {
     pub valid_loss: f64,
     /// Mean over every validation image of 20·log10(1) − 10·log10(MSE).
     pub valid_psnr_mean: f64,
+    /// The same measure for PCA with as many components as the code has
+    /// numbers, fitted on the training split: the linear baseline.
+    pub pca_valid_psnr_mean: f64,
+    /// `valid_psnr_mean − pca_valid_psnr_mean` (positive: the network wins).
+    pub margin_over_pca_db: f64,
+    /// Wall time of the PCA fit (covariance and eigendecomposition).
+    pub pca_seconds: f64,
     pub valid_images: usize,
     pub seconds_per_epoch: f64,
     pub config: AeConfig,
@@ -99,10 +129,10 @@ pub fn run(args: Args) -> Result<()> {
     if args.eval {
         return eval(&args);
     }
-    if args.batch_size == 0 || args.epochs == 0 {
+    let cfg = args.config();
+    if cfg.batch_size == 0 || cfg.epochs == 0 {
         bail!("--batch-size and --epochs must be at least 1");
     }
-    let cfg = args.config();
     let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
     let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
     let (train, valid) = (load("train"), load("valid"));
@@ -114,9 +144,11 @@ pub fn run(args: Args) -> Result<()> {
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     let summary = train_and_report(&train, &valid, cfg, &args.out)?;
     println!(
-        "valid PSNR {:.2} dB (mean over {} images), train loss {:.2} per image ({:.3} s/epoch); wrote {}",
+        "valid PSNR {:.2} dB (mean over {} images; PCA with {HIDDEN} components {:.2} dB, margin {:+.2} dB), train loss {:.2} per image ({:.3} s/epoch); wrote {}",
         summary.valid_psnr_mean,
         summary.valid_images,
+        summary.pca_valid_psnr_mean,
+        summary.margin_over_pca_db,
         summary.final_train_loss,
         summary.seconds_per_epoch,
         args.out.display()
@@ -133,7 +165,15 @@ pub fn train_and_report(
     out: &Path,
 ) -> Result<Summary> {
     let model_path = out.join(MODEL_FILE);
-    let mut model = Autoencoder::<f32>::new(IMAGE_SIDE * IMAGE_SIDE, HIDDEN, cfg.seed);
+    let mut model = cfg
+        .init
+        .model::<f32>(
+            IMAGE_SIDE * IMAGE_SIDE,
+            HIDDEN,
+            cfg.seed,
+            train.images.view(),
+        )
+        .context("cannot start the model from the training images")?;
     let batches = train.len().div_ceil(cfg.batch_size);
     let bar = progress::training_bar(cfg.epochs, batches, "autoencoder");
     let history = train_autoencoder(
@@ -165,13 +205,20 @@ pub fn train_and_report(
     };
 
     let (valid_loss, valid_psnr) = evaluate(&model, &valid.images);
-    loss_curves(&history, &out.join("ae_loss.png"))?;
-    reconstructions(&model, valid, &out.join("reconstructions.png"))?;
+    let started = Instant::now();
+    let pca = Pca::fit(train.images.view(), HIDDEN).context("cannot fit the PCA baseline")?;
+    let pca_seconds = started.elapsed().as_secs_f64();
+    let pca_psnr = pca.mean_psnr(valid.images.view());
+    loss_curves(&history, pca_psnr, &out.join("ae_loss.png"))?;
+    reconstructions(&model, &pca, valid, &out.join("reconstructions.png"))?;
     let summary = Summary {
         epochs: cfg.epochs,
         final_train_loss: history.last().map_or(f64::NAN, |h| h.train_loss),
         valid_loss,
         valid_psnr_mean: valid_psnr,
+        pca_valid_psnr_mean: pca_psnr,
+        margin_over_pca_db: valid_psnr - pca_psnr,
+        pca_seconds,
         valid_images: valid.len(),
         seconds_per_epoch: history.iter().map(|h| h.seconds).sum::<f64>()
             / history.len().max(1) as f64,
@@ -218,8 +265,9 @@ fn show(bar: &indicatif::ProgressBar, p: AeProgress) {
     }
 }
 
-/// `ae_loss.png`: squared error per image (train and valid) and valid PSNR per epoch.
-fn loss_curves(history: &[AeEpochStats], path: &Path) -> Result<()> {
+/// `ae_loss.png`: squared error per image (train and valid) and valid PSNR
+/// per epoch, beside the PCA baseline's PSNR.
+fn loss_curves(history: &[AeEpochStats], pca_psnr: f64, path: &Path) -> Result<()> {
     let series = |f: fn(&AeEpochStats) -> f64| history.iter().map(f).collect::<Vec<_>>();
     plot::line_charts(
         path,
@@ -235,7 +283,13 @@ fn loss_curves(history: &[AeEpochStats], path: &Path) -> Result<()> {
             Chart {
                 title: "Validation PSNR".into(),
                 y_label: "dB".into(),
-                series: vec![Series::new("valid", series(|h| h.valid_psnr))],
+                series: vec![
+                    Series::new("valid", series(|h| h.valid_psnr)),
+                    Series::new(
+                        format!("PCA-{HIDDEN} (valid)"),
+                        vec![pca_psnr; history.len()],
+                    ),
+                ],
             },
         ],
         2,
@@ -255,22 +309,26 @@ fn pick_examples(valid: &Split) -> Vec<(usize, usize)> {
     picked
 }
 
-/// `reconstructions.png`: one row per class, each original beside its
-/// reconstruction, upright, on a fixed 0 (black) … 1 (white) scale so that a
-/// faint reconstruction looks faint.
-fn reconstructions(model: &Autoencoder<f32>, valid: &Split, path: &Path) -> Result<()> {
+/// `reconstructions.png`: one row per class, each original beside the
+/// network's reconstruction and PCA's (same code size), upright, on a fixed
+/// 0 (black) … 1 (white) scale so that a faint reconstruction looks faint.
+fn reconstructions(model: &Autoencoder<f32>, pca: &Pca, valid: &Split, path: &Path) -> Result<()> {
     let picked = pick_examples(valid);
     let rows: Vec<usize> = picked.iter().map(|&(_, i)| i).collect();
     let originals = valid.images.select(Axis(0), &rows);
-    let recon = model.reconstruct(originals.view());
+    let columns = [
+        ("original", originals.clone()),
+        ("network", model.reconstruct(originals.view())),
+        ("PCA", pca.reconstruct(originals.view())),
+    ];
 
     const SCALE: i32 = 4;
     const GAP: i32 = 8;
     let side = IMAGE_SIDE as i32 * SCALE;
     let (left, top) = (40, 56);
-    let pair = 2 * side + GAP;
+    let group = columns.len() as i32 * (side + GAP) - GAP;
     let size = (
-        (left + 2 * pair + 3 * GAP) as u32,
+        (left + 2 * group + 3 * GAP) as u32,
         (top + 5 * (side + GAP) + GAP) as u32,
     );
     plot::render(path, size, |root| {
@@ -279,22 +337,31 @@ fn reconstructions(model: &Autoencoder<f32>, valid: &Split, path: &Path) -> Resu
         let text = |s: &str, at: (i32, i32), px: u32| {
             root.draw_text(s, &("sans-serif", px).into_text_style(&root), at)
         };
-        text("Validation images and reconstructions", (left, 6), 18).map_err(e)?;
+        text(
+            &format!(
+                "Validation images, the network's and PCA-{}'s reconstructions",
+                pca.components()
+            ),
+            (left, 6),
+            18,
+        )
+        .map_err(e)?;
         for c in 0..2 {
-            let x = left + c * (pair + 2 * GAP);
-            text("original", (x, top - 20), 14).map_err(e)?;
-            text("reconstruction", (x + side + GAP, top - 20), 14).map_err(e)?;
+            let x = left + c * (group + 2 * GAP);
+            for (j, (title, _)) in columns.iter().enumerate() {
+                text(title, (x + j as i32 * (side + GAP), top - 20), 14).map_err(e)?;
+            }
         }
         for (k, &(class, _)) in picked.iter().enumerate() {
             let (row, col) = ((k / 2) as i32, (k % 2) as i32);
             let y = top + row * (side + GAP);
-            let x = left + col * (pair + 2 * GAP);
+            let x = left + col * (group + 2 * GAP);
             if col == 0 {
                 text(&class_name(class).to_string(), (12, y + side / 2 - 10), 22).map_err(e)?;
             }
-            for (j, image) in [originals.row(k), recon.row(k)].into_iter().enumerate() {
+            for (j, (_, images)) in columns.iter().enumerate() {
                 let x0 = x + j as i32 * (side + GAP);
-                draw_image(&root, &upright(image), (x0, y), SCALE).map_err(e)?;
+                draw_image(&root, &upright(images.row(k)), (x0, y), SCALE).map_err(e)?;
             }
         }
         Ok(())

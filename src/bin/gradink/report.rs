@@ -19,7 +19,8 @@ mod stages;
 use crate::data_choice::in_repository;
 use crate::{autoencoder, gradcheck, ocr, sweep, train};
 use anyhow::{Context, Result};
-use clap::FromArgMatches;
+use clap::{FromArgMatches, ValueEnum};
+use gradink::ae_recipe::AeRecipe;
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
 use gradink::train::{Schedule, TrainConfig};
@@ -78,6 +79,9 @@ pub struct Args {
     /// Autoencoder epochs (default: `gradink autoencoder`'s).
     #[arg(long)]
     pub ae_epochs: Option<usize>,
+    /// Autoencoder recipe (default: `gradink autoencoder`'s, the course's).
+    #[arg(long, value_enum)]
+    pub ae_recipe: Option<AeRecipe>,
     /// Parameters in the gradient check's classifier (default: `gradink gradcheck`'s).
     #[arg(long)]
     pub gradcheck_hidden: Option<usize>,
@@ -307,7 +311,8 @@ fn train_config(args: &Args) -> TrainConfig {
 fn ae_config(args: &Args) -> AeConfig {
     let d: autoencoder::Args = defaults("autoencoder");
     autoencoder::Args {
-        epochs: args.ae_epochs.unwrap_or(d.epochs),
+        recipe: args.ae_recipe.unwrap_or(d.recipe),
+        epochs: args.ae_epochs.or(d.epochs),
         seed: args.seed,
         ..d
     }
@@ -355,6 +360,7 @@ fn reproduce_command(
 ) -> String {
     let path = |p: &Path| shell_quote(&p.display().to_string());
     let schedule = schedule_name(cfg.schedule);
+    let recipe = args.ae_recipe.unwrap_or(AeRecipe::Course);
     let parts = [
         format!("--data {}", path(data_dir)),
         format!("--out {}", path(&args.out)),
@@ -365,6 +371,7 @@ fn reproduce_command(
         format!("--lr {}", cfg.lr),
         format!("--batch-size {}", cfg.batch_size),
         format!("--schedule {schedule}"),
+        format!("--ae-recipe {}", recipe_name(recipe)),
         format!("--ae-epochs {}", ae.epochs),
         format!("--gradcheck-hidden {}", gc.hidden),
         format!("--gradcheck-data {}", path(&gc.data)),
@@ -372,6 +379,12 @@ fn reproduce_command(
         format!("--ocr-model {}", path(ocr_model)),
     ];
     format!("cargo run --release -- report {}", parts.join(" "))
+}
+
+/// The recipe as `--ae-recipe` spells it.
+fn recipe_name(r: AeRecipe) -> String {
+    r.to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
 }
 
 /// The schedule as `--schedule` spells it.

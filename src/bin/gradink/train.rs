@@ -228,7 +228,7 @@ fn curves(history: &[EpochStats], out: &Path) -> Result<()> {
 fn weight_grid(model: &Classifier<f32>, path: &Path, _which: &str) -> Result<()> {
     let w = model
         .params
-        .get(&model.hidden.weight)
+        .matrix(&model.hidden.weight)
         .context("the model has no hidden layer")?;
     let images: Vec<Array2<f32>> = w.axis_iter(Axis(1)).take(64).map(upright).collect();
     plot::image_grid(path, &images, 8, 3, None)?;

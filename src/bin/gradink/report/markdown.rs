@@ -395,12 +395,14 @@ fn autoencoder_markdown(md: &mut Markdown, s: &Section<AutoencoderSection>) {
     md.paragraph(&format!(
         "1024 → 32 → 32 → 32 → 1024 (ReLU, ReLU, ReLU, sigmoid), trained to reproduce \
          its input on the total squared error: {} epochs, batch {}, {optimiser}, \
-         learning rate {:e} ({} schedule), seed {}. PSNR = 20·log10(1) − 10·log10(MSE) \
+         learning rate {:e} ({} schedule, {} warm-up epochs), {:?} start, seed {}. PSNR = 20·log10(1) − 10·log10(MSE) \
          per image, averaged over all {} validation images. Model: {}.",
         m.epochs,
         c.batch_size,
         c.lr,
         schedule_name(c.schedule),
+        c.warmup,
+        c.init,
         c.seed,
         m.valid_images,
         inline_code(&format!("{}/autoencoder.safetensors", a.folder))
@@ -411,6 +413,13 @@ fn autoencoder_markdown(md: &mut Markdown, s: &Section<AutoencoderSection>) {
             vec![
                 "mean validation PSNR".to_string(),
                 format!("{:.2} dB", m.valid_psnr_mean),
+            ],
+            vec![
+                "PCA with 32 components (the linear baseline), same measure".to_string(),
+                format!(
+                    "{:.2} dB (network {:+.2} dB)",
+                    m.pca_valid_psnr_mean, m.margin_over_pca_db
+                ),
             ],
             vec![
                 "validation squared error per image".to_string(),
@@ -430,7 +439,9 @@ fn autoencoder_markdown(md: &mut Markdown, s: &Section<AutoencoderSection>) {
         "autoencoder loss and validation PSNR per epoch",
         &format!("{}/ae_loss.png", a.folder),
     );
-    md.paragraph("Validation images (left) beside their reconstructions (right):");
+    md.paragraph(
+        "Validation images (left), the network's reconstructions (middle) and PCA's (right):",
+    );
     md.image(
         "validation images and their reconstructions",
         &format!("{}/reconstructions.png", a.folder),

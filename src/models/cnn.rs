@@ -1,0 +1,191 @@
+//! A small convolutional character classifier, written as tensor expressions:
+//!
+//! ```text
+//! x (N, 1024) → ink = 1 − x, as (N, 1, 32, 32)
+//! conv 3×3, 32 (padding 1) → ReLU → max-pool 2×2     (N, 32, 16, 16)
+//! conv 3×3, 64 (padding 1) → ReLU → max-pool 2×2     (N, 64, 8, 8)
+//! flatten → FC 128 → ReLU → dropout → FC classes     (N, classes)
+//! ```
+//!
+//! The rows are the NIST36 column-major images, so the network sees every
+//! glyph transposed; a convolution does not care, as long as training and
+//! reading agree (they use the same rows). Ink is 1 − pixel so that the
+//! zero padding of the convolutions looks like the white background.
+
+use crate::conv;
+use crate::error::{Error, Result};
+use crate::functional as F;
+use crate::nn::{HasParams, ParamStore};
+use crate::{Scalar, Var};
+use ndarray::{Array2, Array4, ArrayD, ArrayView2, Ix2, Ix4, IxDyn};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::Path;
+
+/// The side of the square input images.
+pub const SIDE: usize = 32;
+/// Channels of the two convolutions, and width of the hidden FC layer.
+pub const WIDTHS: [usize; 2] = [32, 64];
+pub const HIDDEN: usize = 128;
+/// Dropout before the last layer, while training.
+pub const DROPOUT: f64 = 0.3;
+/// The architecture's name in model files' metadata.
+pub const ARCHITECTURE: &str = "cnn";
+/// The layers, as summaries record them.
+pub const DESCRIPTION: &str =
+    "cnn: conv3x3 32 (pad 1) > relu > maxpool 2 > conv3x3 64 (pad 1) > relu > maxpool 2 > fc 128 > relu > dropout 0.3 > fc";
+
+/// The parameters: `conv1.{weight,bias}` (32, 1, 3, 3) and (1, 32, 1, 1),
+/// `conv2.*` (64, 32, 3, 3) and (1, 64, 1, 1), `fc1.*` (4096, 128) and
+/// (1, 128), `fc2.*` (128, classes) and (1, classes).
+#[derive(Clone, Debug)]
+pub struct Cnn<T> {
+    pub params: ParamStore<T>,
+}
+
+/// He-uniform: U[−a, a] with a = √(6 / fan_in), which keeps the variance of
+/// ReLU activations steady from layer to layer (He et al., 2015).
+fn he_uniform<T: Scalar>(shape: &[usize], fan_in: usize, rng: &mut impl Rng) -> ArrayD<T> {
+    let a = (6.0 / fan_in as f64).sqrt();
+    ArrayD::from_shape_simple_fn(IxDyn(shape), || T::of(rng.random_range(-a..a)))
+}
+
+impl<T: Scalar> Cnn<T> {
+    /// He-initialised weights, zero biases, from `seed`.
+    pub fn new(classes: usize, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut params = ParamStore::new();
+        let [c1, c2] = WIDTHS;
+        let flat = c2 * (SIDE / 4) * (SIDE / 4);
+        let layers: [(&str, Vec<usize>, usize, Vec<usize>); 4] = [
+            ("conv1", vec![c1, 1, 3, 3], 9, vec![1, c1, 1, 1]),
+            ("conv2", vec![c2, c1, 3, 3], c1 * 9, vec![1, c2, 1, 1]),
+            ("fc1", vec![flat, HIDDEN], flat, vec![1, HIDDEN]),
+            ("fc2", vec![HIDDEN, classes], HIDDEN, vec![1, classes]),
+        ];
+        for (name, weight, fan_in, bias) in layers {
+            params.insert(
+                &format!("{name}.weight"),
+                he_uniform::<T>(&weight, fan_in, &mut rng),
+            );
+            params.insert(&format!("{name}.bias"), ArrayD::<T>::zeros(IxDyn(&bias)));
+        }
+        Cnn { params }
+    }
+
+    /// The logits of a batch of rows (N, 1024), on the tape. Dropout is
+    /// drawn from `seed` while `training`, and off otherwise.
+    pub fn forward<'t>(&self, x: Var<'t, T>, training: bool, seed: u64) -> Var<'t, T> {
+        let tape = x.tape();
+        let p = |name: &str| self.params.var(tape, name);
+        let n = x.shape()[0];
+        let ink =
+            (tape.constant(Array2::from_elem((1, 1), T::one())) - x).reshape(&[n, 1, SIDE, SIDE]);
+        let h = (ink.conv2d(p("conv1.weight"), 1, 1) + p("conv1.bias"))
+            .relu()
+            .max_pool2d(2, 2);
+        let h = (h.conv2d(p("conv2.weight"), 1, 1) + p("conv2.bias"))
+            .relu()
+            .max_pool2d(2, 2);
+        let h = (h.flatten().matmul(p("fc1.weight")) + p("fc1.bias")).relu();
+        h.dropout(DROPOUT, seed, training).matmul(p("fc2.weight")) + p("fc2.bias")
+    }
+
+    fn image(&self, name: &str) -> ndarray::ArrayView4<'_, T> {
+        self.get(name)
+            .into_dimensionality::<Ix4>()
+            .expect("checked when loaded")
+    }
+
+    fn matrix(&self, name: &str) -> ArrayView2<'_, T> {
+        self.get(name)
+            .into_dimensionality::<Ix2>()
+            .expect("checked when loaded")
+    }
+
+    fn get(&self, name: &str) -> ndarray::ArrayViewD<'_, T> {
+        self.params
+            .get(name)
+            .unwrap_or_else(|| panic!("no parameter named '{name}' in the store"))
+            .view()
+    }
+
+    /// The logits without a tape (inference): the same functions the tape calls.
+    pub fn logits(&self, x: ArrayView2<T>) -> Array2<T> {
+        let n = x.nrows();
+        let ink = x
+            .mapv(|v| T::one() - v)
+            .into_shape_with_order((n, 1, SIDE, SIDE));
+        let ink: Array4<T> = ink.expect("rows of 1024 pixels");
+        let block = |x: Array4<T>, layer: &str| {
+            let y = conv::conv2d(x.view(), self.image(&format!("{layer}.weight")), 1, 1);
+            let y = F::broadcast_zip(
+                y.view().into_dyn(),
+                self.get(&format!("{layer}.bias")),
+                "add",
+                |a, b| {
+                    let s = a + b;
+                    if s > T::zero() {
+                        s
+                    } else {
+                        T::zero()
+                    }
+                },
+            );
+            conv::max_pool2d(y.view().into_dimensionality::<Ix4>().expect("4-D"), 2, 2).0
+        };
+        let h = block(block(ink, "conv1"), "conv2");
+        let h = h
+            .into_shape_with_order((n, WIDTHS[1] * (SIDE / 4) * (SIDE / 4)))
+            .expect("contiguous");
+        let mut h = F::matmul(h.view(), self.matrix("fc1.weight"));
+        h += &self.matrix("fc1.bias");
+        h.mapv_inplace(|v| if v > T::zero() { v } else { T::zero() });
+        let mut out = F::matmul(h.view(), self.matrix("fc2.weight"));
+        out += &self.matrix("fc2.bias");
+        out
+    }
+
+    /// Class probabilities without a tape.
+    pub fn predict_proba(&self, x: ArrayView2<T>) -> Array2<T> {
+        F::softmax(self.logits(x).view())
+    }
+
+    /// The number of classes, read from the last layer.
+    pub fn classes(&self) -> usize {
+        self.params.get("fc2.bias").map_or(0, |b| b.len())
+    }
+
+    /// Saves the parameters as safetensors with the architecture in the metadata.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.params.save_as(path, Some(ARCHITECTURE))
+    }
+
+    /// Checks that `params` have the shapes of this architecture.
+    pub fn from_params(params: ParamStore<T>, path: &Path) -> Result<Self> {
+        let classes = params.get("fc2.bias").map_or(0, |b| b.len());
+        let expected = Cnn::<T>::new(classes.max(1), 0);
+        for (name, want) in expected.params.iter() {
+            let got = params.get(name).map(|a| a.shape().to_vec());
+            if got.as_deref() != Some(want.shape()) {
+                return Err(Error::ModelFile {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "tensor '{name}' has shape {got:?}, the CNN needs {:?}",
+                        want.shape()
+                    ),
+                });
+            }
+        }
+        Ok(Cnn { params })
+    }
+}
+
+impl<T> HasParams<T> for Cnn<T> {
+    fn params(&self) -> &ParamStore<T> {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut ParamStore<T> {
+        &mut self.params
+    }
+}
