@@ -169,7 +169,7 @@ fn nist36_standin_loads_upright() {
     // Upright glyphs: a row-major "I" has a vertical stroke, so ink (dark,
     // ≈ 0) spread over many rows but few columns of the middle band.
     let imgs = nist36::to_images(&test.x);
-    assert_eq!(imgs.size(), [1800, 1, 32, 32]);
+    assert_eq!(imgs.size(), [1080, 1, 32, 32]);
     let i_class = labels.iter().position(|&l| l == 8).unwrap() as i64;
     let ink = (imgs.get(i_class).get(0) * -1.0 + 1.0).clamp(0.0, 1.0);
     let rows_with_ink = ink
