@@ -19,7 +19,6 @@ pub mod kernels;
 pub use engine::{conv, functional, gradcheck};
 pub(crate) use engine::{op, scalar, tape, var};
 pub use error::Error;
-pub(crate) use kernels::{avx512_product, simd};
 pub use kernels::{fast_exp, subnormals};
 /// A shared array of any rank: what every value on the tape is.
 pub type ArcArrayD<T> = ndarray::ArcArray<T, ndarray::IxDyn>;

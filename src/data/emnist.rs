@@ -10,7 +10,7 @@
 use crate::data::{Split, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use image::imageops::{self, FilterType};
-use image::{ImageBuffer, Luma};
+use image::{GrayImage, ImageBuffer, Luma};
 use ndarray::Array2;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -80,13 +80,7 @@ pub fn load_emnist36(
             }
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut chosen: Vec<(usize, usize)> = Vec::new(); // (emnist index, class)
-    for (c, indices) in by_class.iter_mut().enumerate() {
-        indices.shuffle(&mut rng);
-        chosen.extend(indices.iter().take(per_class).map(|&i| (i, c)));
-    }
-    chosen.sort_unstable();
+    let chosen = choose_per_class(by_class, per_class, seed);
     let indices: Vec<usize> = chosen.iter().map(|&(i, _)| i).collect();
     let images = render_sheets(dir, &index, &indices)?;
     Ok(Split {
@@ -104,6 +98,73 @@ pub fn load_emnist_rows(dir: impl AsRef<Path>, indices: &[usize]) -> Result<Arra
     render_sheets(dir, &index, indices)
 }
 
+/// (EMNIST index, class) pairs, sorted: per class a seeded shuffle of its
+/// indices, the first `per_class` of each kept.
+fn choose_per_class(
+    mut by_class: Vec<Vec<usize>>,
+    per_class: usize,
+    seed: u64,
+) -> Vec<(usize, usize)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for (c, indices) in by_class.iter_mut().enumerate() {
+        indices.shuffle(&mut rng);
+        chosen.extend(indices.iter().take(per_class).map(|&i| (i, c)));
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// The capitals and digits of the EMNIST folder `dir` that a classifier
+/// trained with `train --data STANDIN --emnist DIR --emnist-per-class
+/// per_class --seed seed` never saw: neither the stand-in's training rows
+/// (listed as `train` in `standin_csv`) nor the EMNIST rows that `--emnist`
+/// added. (Index, NIST36 class) pairs in partition order.
+pub fn held_out36(
+    dir: impl AsRef<Path>,
+    standin_csv: impl AsRef<Path>,
+    per_class: usize,
+    seed: u64,
+) -> Result<Vec<(usize, usize)>> {
+    let index = read_index(dir.as_ref())?;
+    let csv = standin_csv.as_ref();
+    let every_standin = standin_indices(csv)?;
+    let text = std::fs::read_to_string(csv).map_err(|e| Error::io(csv, e))?;
+    let standin_train: HashSet<usize> = text
+        .lines()
+        .filter(|l| l.starts_with("train,"))
+        .filter_map(|l| l.rsplit(',').next()?.trim().parse().ok())
+        .collect();
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); CLASSES];
+    for (i, &label) in index.id.iter().enumerate() {
+        if let Some(c) = nist36_class(label) {
+            if !every_standin.contains(&i) {
+                by_class[c].push(i);
+            }
+        }
+    }
+    let trained: HashSet<usize> = choose_per_class(by_class, per_class, seed)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
+    Ok(index
+        .id
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &label)| Some((i, nist36_class(label)?)))
+        .filter(|(i, _)| !trained.contains(i) && !standin_train.contains(i))
+        .collect())
+}
+
+/// The raw 28×28 EMNIST tiles (white ink on black, upright) of `indices`.
+pub fn load_emnist_tiles(dir: impl AsRef<Path>, indices: &[usize]) -> Result<Vec<GrayImage>> {
+    let dir = dir.as_ref();
+    let index = read_index(dir)?;
+    let mut tiles = vec![GrayImage::new(TILE, TILE); indices.len()];
+    for_each_tile(dir, &index, indices, |r, tile| tiles[r] = tile)?;
+    Ok(tiles)
+}
+
 fn read_index(dir: &Path) -> Result<Index> {
     let json_path = dir.join("test.json");
     let text = std::fs::read_to_string(&json_path).map_err(|e| Error::io(&json_path, e))?;
@@ -115,8 +176,24 @@ fn read_index(dir: &Path) -> Result<Index> {
 
 /// Decodes each sheet once and renders the wanted tiles into their rows.
 fn render_sheets(dir: &Path, index: &Index, indices: &[usize]) -> Result<Array2<f32>> {
-    let json_path = dir.join("test.json");
     let mut images = Array2::<f32>::zeros((indices.len(), IMAGE_SIDE * IMAGE_SIDE));
+    for_each_tile(dir, index, indices, |r, tile| {
+        images
+            .row_mut(r)
+            .assign(&ndarray::ArrayView1::from(&render_tile(&tile)))
+    })?;
+    Ok(images)
+}
+
+/// Decodes each sheet once and hands every wanted tile, with its position
+/// in `indices`, to `visit`.
+fn for_each_tile(
+    dir: &Path,
+    index: &Index,
+    indices: &[usize],
+    mut visit: impl FnMut(usize, GrayImage),
+) -> Result<()> {
+    let json_path = dir.join("test.json");
     let mut done = vec![false; indices.len()];
     for file in &index.files {
         let (first, last) = sheet_range(file).ok_or_else(|| Error::Malformed {
@@ -146,10 +223,7 @@ fn render_sheets(dir: &Path, index: &Index, indices: &[usize]) -> Result<Array2<
                     reason: format!("image {} lies outside the sheet", indices[r]),
                 });
             }
-            let tile = imageops::crop_imm(&sheet, tx, ty, TILE, TILE).to_image();
-            images
-                .row_mut(r)
-                .assign(&ndarray::ArrayView1::from(&render_tile(&tile)));
+            visit(r, imageops::crop_imm(&sheet, tx, ty, TILE, TILE).to_image());
             done[r] = true;
         }
     }
@@ -159,7 +233,7 @@ fn render_sheets(dir: &Path, index: &Index, indices: &[usize]) -> Result<Array2<
             reason: format!("no sheet holds image {}", indices[r]),
         });
     }
-    Ok(images)
+    Ok(())
 }
 
 /// One 28×28 tile (white ink on black, 0–255) as a stand-in row.

@@ -4,6 +4,7 @@
 //! directly, so a model's prediction and its training forward pass are the
 //! same arithmetic.
 
+use crate::kernels;
 use crate::Scalar;
 use ndarray::{
     Array, Array2, ArrayD, ArrayView, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2, Axis,
@@ -11,40 +12,19 @@ use ndarray::{
 };
 
 /// `a · b`. Panics naming both shapes when the inner dimensions differ.
+/// The product itself is a kernel (`kernels::matmul`: register tiles where
+/// the CPU has them, else the `gemm` crate).
 pub fn matmul<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
-    new_product(a, b, |a, b, c| product_into(a, b, c, false))
-}
-
-/// `a · b` through the `gemm` crate alone: the path every product takes
-/// without AVX-512, and in f64. `benches/products.rs` times the AVX-512
-/// tiles against it.
-pub fn matmul_gemm<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
-    new_product(a, b, |a, b, c| gemm_in_halves(a, b, c, false))
-}
-
-/// A new `a · b`, computed by `write`, which must overwrite every element of
-/// the output it is given without reading any.
-fn new_product<T: Scalar>(
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    write: impl FnOnce(ArrayView2<T>, ArrayView2<T>, ArrayViewMut2<T>),
-) -> Array2<T> {
     check_matmul_shapes(a, b);
-    let (m, n) = (a.nrows(), b.ncols());
-    if a.ncols() == 0 {
-        return Array2::zeros((m, n));
-    }
-    // No zero-filling first: for a first layer's weight gradient that was a
-    // tenth of the product's time.
-    let mut c = Array2::<T>::uninit((m, n));
-    // SAFETY: with a non-empty inner dimension, both callers' product paths
-    // (the AVX-512 tiles, and gemm without reading the destination) write
-    // every element of `c` and read none of them first; f32 and f64 have no
-    // invalid bit patterns.
-    unsafe {
-        write(a, b, c.raw_view_mut().cast::<T>().deref_into_view_mut());
-        c.assume_init()
-    }
+    kernels::matmul(a, b)
+}
+
+/// `a · b` through the kernels' fallback alone: the path every product
+/// takes without AVX-512, and in f64. `benches/products.rs` times the tiles
+/// against it.
+pub fn matmul_gemm<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
+    check_matmul_shapes(a, b);
+    kernels::matmul_fallback(a, b)
 }
 
 /// `c = a·b`, or `c += a·b` when `accumulate`, into a view the caller owns
@@ -61,14 +41,7 @@ pub fn matmul_into<T: Scalar>(
         (a.nrows(), b.ncols()),
         "matmul: the output buffer has the wrong shape"
     );
-    if a.ncols() == 0 {
-        if !accumulate {
-            let mut c = c;
-            c.fill(T::zero());
-        }
-        return;
-    }
-    product_into(a, b, c, accumulate);
+    kernels::matmul_into(a, b, c, accumulate);
 }
 
 fn check_matmul_shapes<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) {
@@ -79,92 +52,6 @@ fn check_matmul_shapes<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) {
         a.shape(),
         b.shape()
     );
-}
-
-/// `c = a·b`, or `c += a·b` when `accumulate`: on the crate's AVX-512
-/// tiles where they apply (f32, `avx512_product`), else through gemm.
-fn product_into<T: Scalar>(
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    mut c: ArrayViewMut2<T>,
-    accumulate: bool,
-) {
-    if !T::tiled_product(a, b, c.view_mut(), accumulate) {
-        gemm_in_halves(a, b, c, accumulate);
-    }
-}
-
-/// gemm, a product with 64 or more columns computed as two products of half
-/// the columns each: for the backward product of the first layer (1024×32
-/// by 32×64) gemm's blocking runs the halves 1.2× faster than the whole.
-/// Each output element is still one dot product over the whole inner
-/// dimension in the same order, so the cut changes no bit
-/// (`functional::tests` checks).
-fn gemm_in_halves<T: Scalar>(
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    c: ArrayViewMut2<T>,
-    accumulate: bool,
-) {
-    if b.ncols() >= 64 {
-        let cut = b.ncols().div_ceil(16) * 8; // the middle, a multiple of 8 (the kernels' width)
-        let (b_left, b_right) = b.split_at(Axis(1), cut);
-        let (c_left, c_right) = c.split_at(Axis(1), cut);
-        gemm(a, b_left, c_left, accumulate);
-        gemm(a, b_right, c_right, accumulate);
-    } else {
-        gemm(a, b, c, accumulate);
-    }
-}
-
-/// How gemm may spread one product: over rayon's threads with the
-/// `threading` feature (it splits the output's rows and columns, never the
-/// inner dimension, so the bits stay the same), else on the calling thread.
-/// Off by default: on the 2-core machine here it made epochs slower (README,
-/// "Speed").
-#[cfg(feature = "threading")]
-const PARALLELISM: gemm::Parallelism = gemm::Parallelism::Rayon(0);
-#[cfg(not(feature = "threading"))]
-const PARALLELISM: gemm::Parallelism = gemm::Parallelism::None;
-
-/// `c = a·b` or `c += a·b` through the `gemm` crate, which reads every
-/// operand through its strides (a transposed view costs no copy) and picks
-/// its AVX2 or SSE kernel at run time (its AVX-512 kernels need a nightly
-/// compiler). On the models' thin products it runs 1.2–3× faster than
-/// matrixmultiply (README, "What was optimised").
-fn gemm<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>, mut c: ArrayViewMut2<T>, accumulate: bool) {
-    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    debug_assert_eq!(c.dim(), (m, n));
-    let [c_rs, c_cs] = [c.strides()[0], c.strides()[1]];
-    let c_ptr = c.as_mut_ptr();
-    // SAFETY: `c` is a uniquely borrowed m×n view and `a`, `b` are m×k and
-    // k×n views, each pointer valid for every offset its strides reach; `c`
-    // is initialised, so reading it when accumulating is sound. (gemm
-    // panics, rather than misbehaving, for a type other than f32 and f64,
-    // the only `Scalar`s.)
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c_ptr,
-            c_cs,
-            c_rs,
-            accumulate,
-            a.as_ptr(),
-            a.strides()[1],
-            a.strides()[0],
-            b.as_ptr(),
-            b.strides()[1],
-            b.strides()[0],
-            T::one(),
-            T::one(),
-            false,
-            false,
-            false,
-            PARALLELISM,
-        );
-    }
 }
 
 /// NumPy's broadcast of two shapes (axes aligned from the right; a size of 1
@@ -258,7 +145,7 @@ pub fn sigmoid<T: Scalar, D: Dimension>(a: ArrayView<T, D>) -> Array<T, D> {
     let values = out
         .as_slice_mut()
         .expect("a standard-layout array is one slice");
-    T::sigmoid_in_place(values);
+    kernels::sigmoid_in_place(values);
     out
 }
 
@@ -280,12 +167,12 @@ pub fn softmax<T: Scalar>(logits: ArrayView2<T>) -> Array2<T> {
 }
 
 /// Replaces a row by e^(x − max) and returns its max; the exponentials go
-/// through `Scalar::exp_in_place` (SIMD in f32).
+/// through `kernels::exp_in_place` (SIMD in f32).
 fn exp_shifted_in_place<T: Scalar>(row: &mut ArrayViewMut1<T>) -> T {
     let max = row.fold(T::neg_infinity(), |m, &x| m.max(x));
     row.mapv_inplace(|x| x - max);
     match row.as_slice_mut() {
-        Some(values) => T::exp_in_place(values),
+        Some(values) => kernels::exp_in_place(values),
         None => row.mapv_inplace(T::exp),
     }
     max
@@ -392,93 +279,6 @@ mod tests {
         })
     }
 
-    /// The textbook triple loop, summing in f64 as a reference.
-    fn naive<T: Scalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<f64> {
-        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
-            (0..a.ncols())
-                .map(|p| a[[i, p]].to_f64() * b[[p, j]].to_f64())
-                .sum()
-        })
-    }
-
-    /// Shapes that meet every tile remainder: rows not a multiple of the
-    /// tile's, columns ending in a partial register or spanning several
-    /// tiles, inner dimensions not a multiple of 16, single elements.
-    const SHAPES: [(usize, usize, usize); 9] = [
-        (32, 1024, 64),
-        (1024, 32, 64),
-        (36, 1024, 32),
-        (36, 32, 1024),
-        (70, 300, 50),
-        (37, 45, 130),
-        (3, 5, 2),
-        (1, 1, 1),
-        (9, 17, 1),
-    ];
-
-    /// Every layout of `a` and `b` (a transposed view is what backward
-    /// gives, a reversed one has negative strides), in both the plain and the
-    /// accumulating form: close to the triple loop.
-    fn products_match<T: Scalar>(tolerance: f64) {
-        for (m, k, n) in SHAPES {
-            let a = filled::<T>(m, k, 1);
-            let b = filled::<T>(k, n, 2);
-            let at = a.t().as_standard_layout().into_owned(); // k×m, so at.t() is a column-major m×k view
-            let bt = b.t().as_standard_layout().into_owned();
-            let expected = naive(a.view(), b.view());
-            let reversed_a = a.slice(ndarray::s![.., ..;-1]).to_owned();
-            let reversed_b = b.slice(ndarray::s![..;-1, ..]).to_owned();
-            let check = |product: &Array2<T>, what: &str| {
-                let worst = (&product.mapv(|x| x.to_f64()) - &expected)
-                    .iter()
-                    .fold(0.0f64, |w, d| w.max(d.abs()));
-                assert!(
-                    worst < tolerance * k as f64,
-                    "{m}×{k}×{n} {what}: off by {worst}"
-                );
-            };
-            for (a, b) in [
-                (a.view(), b.view()),
-                (at.t(), b.view()),
-                (a.view(), bt.t()),
-                (at.t(), bt.t()),
-                (
-                    reversed_a.slice(ndarray::s![.., ..;-1]),
-                    reversed_b.slice(ndarray::s![..;-1, ..]),
-                ),
-            ] {
-                check(&matmul(a, b), "product");
-                check(&matmul_gemm(a, b), "gemm product");
-                let start = filled::<T>(m, n, 3);
-                let mut acc = start.clone();
-                matmul_into(a, b, acc.view_mut(), true);
-                check(&(acc - start), "accumulated");
-            }
-        }
-        assert_eq!(
-            matmul(
-                Array2::<T>::zeros((3, 0)).view(),
-                Array2::zeros((0, 4)).view()
-            ),
-            Array2::zeros((3, 4))
-        );
-    }
-
-    /// The column cut of `gemm_in_halves` changes no bit.
-    fn halves_match_one_gemm<T: Scalar>() {
-        for (m, k, n) in SHAPES {
-            let a = filled::<T>(m, k, 1);
-            let b = filled::<T>(k, n, 2);
-            for accumulate in [false, true] {
-                let mut halves = filled::<T>(m, n, 3);
-                let mut whole = halves.clone();
-                gemm_in_halves(a.view(), b.view(), halves.view_mut(), accumulate);
-                gemm(a.view(), b.view(), whole.view_mut(), accumulate);
-                assert_eq!(halves, whole, "{m}×{k}×{n}, accumulate {accumulate}");
-            }
-        }
-    }
-
     #[test]
     fn squared_error_matches_a_plain_sum_on_any_layout() {
         let a = filled::<f64>(37, 29, 1);
@@ -495,21 +295,5 @@ mod tests {
         assert_eq!(argmax_rows(a.view()), vec![1, 0, 1]);
         assert_eq!(argmax_rows(a.t()), vec![1, 0, 1]);
         assert_eq!(argmax_rows(Array2::<f32>::zeros((2, 0)).view()), vec![0, 0]);
-    }
-
-    #[test]
-    fn products_match_the_triple_loop_f32() {
-        products_match::<f32>(1e-6);
-    }
-
-    #[test]
-    fn products_match_the_triple_loop_f64() {
-        products_match::<f64>(1e-14);
-    }
-
-    #[test]
-    fn gemm_halves_change_no_bit() {
-        halves_match_one_gemm::<f32>();
-        halves_match_one_gemm::<f64>();
     }
 }

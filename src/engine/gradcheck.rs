@@ -4,9 +4,20 @@
 //! computed in f64, and the analytic gradient passes when
 //! |analytic − numeric| ≤ atol + rtol·|numeric|.
 
-use crate::nn::HasParams;
 use crate::{Tape, Var};
-use ndarray::ArrayD;
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
+
+/// What the checker needs from a model: its parameters by name, to read and
+/// to nudge. `nn` implements it for everything that has a `ParamStore`
+/// (`HasParams<f64>`), so the engine knows nothing about layers.
+pub trait Parameters {
+    /// Every parameter's name, in a fixed order.
+    fn parameter_names(&self) -> Vec<String>;
+    /// The parameter called `name`.
+    fn parameter(&self, name: &str) -> Option<ArrayViewD<'_, f64>>;
+    /// The parameter called `name`, to change in place.
+    fn parameter_mut(&mut self, name: &str) -> Option<ArrayViewMutD<'_, f64>>;
+}
 
 /// Step and tolerances (PyTorch's gradcheck defaults).
 #[derive(Clone, Copy, Debug)]
@@ -54,20 +65,19 @@ impl InputCheck {
 /// 2·(number of scalars) + 1 times; parameters are restored afterwards.
 pub fn gradcheck<M, F>(model: &mut M, tol: Tolerance, f: F) -> Vec<InputCheck>
 where
-    M: HasParams<f64>,
+    M: Parameters,
     F: for<'t> Fn(&'t Tape<f64>, &M) -> Var<'t, f64>,
 {
     let grads = {
         let tape = Tape::new();
         f(&tape, model).backward()
     };
-    let names: Vec<String> = model.params().iter().map(|(n, _)| n.to_string()).collect();
+    let names = model.parameter_names();
     let analytic: Vec<ArrayD<f64>> = names
         .iter()
         .map(|n| {
             let shape = model
-                .params()
-                .get(n)
+                .parameter(n)
                 .map_or(ndarray::IxDyn(&[0]), |p| p.raw_dim());
             grads
                 .named(n)
@@ -93,11 +103,11 @@ where
         };
         for (at, &exact) in exact.indexed_iter() {
             let nudge = |model: &mut M, value: f64| {
-                if let Some(p) = model.params_mut().get_mut(name) {
+                if let Some(mut p) = model.parameter_mut(name) {
                     p[&at] = value;
                 }
             };
-            let original = model.params().get(name).map_or(0.0, |p| p[&at]);
+            let original = model.parameter(name).map_or(0.0, |p| p[&at]);
             nudge(model, original + tol.eps);
             let plus = evaluate(model);
             nudge(model, original - tol.eps);

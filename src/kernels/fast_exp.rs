@@ -10,7 +10,7 @@
 //! of the exact value over the whole range (the test measures it against
 //! f64).
 
-use crate::simd::widest;
+use super::simd::widest;
 
 /// Below this the result is 0 (e^−86 ≈ 4.5·10⁻³⁸, near f32's smallest
 /// normal number; nothing here needs the subnormals under it).

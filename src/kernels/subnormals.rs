@@ -6,7 +6,7 @@
 //! multiply. The autoencoder meets them as it learns: a confident output
 //! pixel has σ(z) ≈ 10⁻²⁰, and the gradient through it, 2σ(z)·σ(z)(1 − σ(z)),
 //! underflows into the subnormal range. Without flushing, its epochs grew
-//! 2.5× slower after the first two (README, "Speed"). Flushed, such a value
+//! 2.5× slower after the first two (docs/performance.md). Flushed, such a value
 //! becomes 0, which changes nothing that can be seen: the gradients it
 //! drops are smaller than 10⁻³⁸.
 //!

@@ -2,6 +2,7 @@
 //! optimisers and metrics.
 
 mod adam;
+mod dtype;
 mod gradient_sum;
 mod init;
 mod linear;

@@ -8,8 +8,8 @@
 //! so the optimiser's state is saved and loaded exactly like a model.
 
 use crate::error::Result;
+use crate::kernels::simd::widest;
 use crate::nn::{sum_by_name, Optimizer, ParamStore};
-use crate::simd::widest;
 use crate::{Gradients, Scalar};
 use ndarray::{ArrayD, Zip};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Optimisers: they turn gradients into parameter updates.
 
+use crate::kernels::simd::widest;
 use crate::nn::ParamStore;
-use crate::simd::widest;
 use crate::{Gradients, Scalar};
 
 /// Anything that updates a `ParamStore` from one step's gradients.

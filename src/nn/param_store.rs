@@ -2,6 +2,7 @@
 //! as safetensors. Optimiser state uses the same names, so it can be saved too.
 
 use crate::error::{Error, Result};
+use crate::nn::dtype::{dtype_of, read_le, write_le};
 use crate::ArcArrayD;
 use crate::{Scalar, Tape, Var};
 use ndarray::{Array, ArrayD, Dimension, IxDyn};
@@ -24,6 +25,19 @@ impl<T> HasParams<T> for ParamStore<T> {
     }
     fn params_mut(&mut self) -> &mut ParamStore<T> {
         self
+    }
+}
+
+/// The gradient checker reads and nudges any model's parameters by name.
+impl<M: HasParams<f64>> crate::gradcheck::Parameters for M {
+    fn parameter_names(&self) -> Vec<String> {
+        self.params().iter().map(|(n, _)| n.to_string()).collect()
+    }
+    fn parameter(&self, name: &str) -> Option<ndarray::ArrayViewD<'_, f64>> {
+        self.params().get(name).map(|p| p.view())
+    }
+    fn parameter_mut(&mut self, name: &str) -> Option<ndarray::ArrayViewMutD<'_, f64>> {
+        self.params_mut().get_mut(name).map(|p| p.view_mut())
     }
 }
 
@@ -127,13 +141,13 @@ impl<T: Scalar> ParamStore<T> {
             .map(|(name, value)| {
                 let mut bytes = Vec::with_capacity(value.len() * std::mem::size_of::<T>());
                 for &x in value.iter() {
-                    x.write_le(&mut bytes);
+                    write_le(x, &mut bytes);
                 }
                 (name.clone(), bytes, value.shape().to_vec())
             })
             .collect();
         let views = buffers.iter().map(|(name, bytes, shape)| {
-            let view = safetensors::tensor::TensorView::new(T::DTYPE, shape.clone(), bytes)
+            let view = safetensors::tensor::TensorView::new(dtype_of::<T>(), shape.clone(), bytes)
                 .expect("shape and byte count agree by construction");
             (name.clone(), view)
         });
@@ -192,7 +206,7 @@ impl<T: Scalar> ParamStore<T> {
             let values: Option<Vec<T>> = view
                 .data()
                 .chunks_exact(width)
-                .map(|b| T::read_le(view.dtype(), b))
+                .map(|b| read_le(view.dtype(), b))
                 .collect();
             let values =
                 values.ok_or_else(|| format!("tensor '{name}' has dtype {:?}", view.dtype()))?;

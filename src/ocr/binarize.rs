@@ -7,11 +7,16 @@
 //! paper count as ink. Faint show-through from the back of the sheet stays
 //! above the threshold.
 
+use super::border::desk_mask;
 use super::filters::{gaussian_blur, max_filter, min_filter};
 use super::page::Grey;
 
 /// A pixel is ink when it is darker than this fraction of the local paper.
 pub const INK_THRESHOLD: f32 = 0.75;
+/// Pixels darker than this fraction of the paper may be ink, faint or not.
+const FAINT_INK: f32 = 0.9;
+/// With fewer such pixels the page is blank and the threshold stays put.
+const MIN_INK_PIXELS: usize = 500;
 /// The page is smoothed with this σ (working pixels) before thresholding.
 const DENOISE_SIGMA: f32 = 1.0;
 /// Paper is estimated on blocks of about (longer side / this) pixels.
@@ -19,12 +24,21 @@ const BLOCKS_PER_SIDE: usize = 256;
 /// The maximum filter spans this many blocks either side.
 const PAPER_RADIUS_BLOCKS: usize = 3;
 
-/// The page divided by its paper brightness (paper ≈ 1, ink well below).
-pub fn normalise_paper(grey: &Grey) -> Vec<f32> {
+/// The paper's brightness on a coarse grid of `block × block` cells: the
+/// block means closed (maximum then minimum filter) so strokes vanish but
+/// page edges and shadows stay where they are.
+#[derive(Clone, Debug)]
+pub struct Paper {
+    pub block: usize,
+    pub cols: usize,
+    pub rows: usize,
+    /// Row-major, `cols × rows`.
+    pub level: Vec<f32>,
+}
+
+/// Estimates the paper's brightness of a page (see [`Paper`]).
+pub fn estimate_paper(grey: &Grey) -> Paper {
     let (w, h) = (grey.width, grey.height);
-    if w == 0 || h == 0 {
-        return Vec::new();
-    }
     let block = (w.max(h) / BLOCKS_PER_SIDE).max(4);
     let (bw, bh) = (w.div_ceil(block), h.div_ceil(block));
     let mut means = vec![0.0f32; bw * bh];
@@ -42,9 +56,27 @@ pub fn normalise_paper(grey: &Grey) -> Vec<f32> {
         .zip(&counts)
         .for_each(|(m, &c)| *m /= c.max(1) as f32);
     let paper = max_filter(&means, bw, bh, PAPER_RADIUS_BLOCKS);
-    let paper = min_filter(&paper, bw, bh, PAPER_RADIUS_BLOCKS);
-    let paper = gaussian_blur(&paper, bw, bh, 1.0);
+    let level = min_filter(&paper, bw, bh, PAPER_RADIUS_BLOCKS);
+    Paper {
+        block,
+        cols: bw,
+        rows: bh,
+        level,
+    }
+}
 
+/// The page divided by its paper brightness (paper ≈ 1, ink well below).
+pub fn normalise_paper(grey: &Grey) -> Vec<f32> {
+    if grey.width == 0 || grey.height == 0 {
+        return Vec::new();
+    }
+    normalise_with(grey, &estimate_paper(grey))
+}
+
+fn normalise_with(grey: &Grey, paper: &Paper) -> Vec<f32> {
+    let (w, h) = (grey.width, grey.height);
+    let (block, bw, bh) = (paper.block, paper.cols, paper.rows);
+    let paper = gaussian_blur(&paper.level, bw, bh, 1.0);
     let smooth = gaussian_blur(&grey.data, w, h, DENOISE_SIGMA);
     // Bilinear interpolation of the coarse paper estimate at each pixel centre.
     let axis = |n: usize, cells: usize| -> Vec<(usize, usize, f32)> {
@@ -73,12 +105,49 @@ pub fn normalise_paper(grey: &Grey) -> Vec<f32> {
     out
 }
 
-/// The ink mask of a page: 1 where there is ink, 0 on paper.
+/// The ink mask of a page: 1 where there is ink, 0 on paper. The desk
+/// around the sheet (see [`super::border`]) is never ink, and the threshold
+/// follows the ink: for faint writing (pencil) it rises to half-way between
+/// the paper and the typical stroke, never below [`INK_THRESHOLD`].
 pub fn ink_mask(grey: &Grey) -> Vec<u8> {
-    normalise_paper(grey)
+    if grey.width == 0 || grey.height == 0 {
+        return Vec::new();
+    }
+    let paper = estimate_paper(grey);
+    let desk = desk_mask(&paper, grey.width, grey.height);
+    let normalised = normalise_with(grey, &paper);
+    // Thin desk strips along the photo's border are no guide to the ink.
+    let (w, h, band) = (grey.width, grey.height, 2 * paper.block);
+    let judged: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            !desk[i] && x >= band && y >= band && x + band < w && y + band < h
+        })
+        .collect();
+    let threshold = ink_threshold(&normalised, &judged);
+    normalised
         .iter()
-        .map(|&v| u8::from(v < INK_THRESHOLD))
+        .zip(&desk)
+        .map(|(&v, &d)| u8::from(v < threshold && !d))
         .collect()
+}
+
+/// Half-way between paper (1) and the typical stroke core (the 20th
+/// percentile of the `judged` pixels darker than [`FAINT_INK`]), but at
+/// least [`INK_THRESHOLD`].
+fn ink_threshold(normalised: &[f32], judged: &[bool]) -> f32 {
+    let mut dark: Vec<f32> = normalised
+        .iter()
+        .zip(judged)
+        .filter(|(&v, &j)| v < FAINT_INK && j)
+        .map(|(&v, _)| v)
+        .collect();
+    if dark.len() < MIN_INK_PIXELS {
+        return INK_THRESHOLD;
+    }
+    let k = dark.len() / 5;
+    let (_, &mut core, _) = dark.select_nth_unstable_by(k, f32::total_cmp);
+    (0.5 * (1.0 + core)).max(INK_THRESHOLD)
 }
 
 #[cfg(test)]

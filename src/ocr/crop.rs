@@ -22,15 +22,29 @@ pub const INK_EXTENT: f32 = 26.0;
 
 /// The classifier input for `glyph`: 1024 values in stored (column-major)
 /// order. `labels` is the working page's component labelling, `width` its width.
-pub fn crop_glyph(labels: &[u32], width: usize, glyph: &Glyph) -> Vec<f32> {
+///
+/// With `upright`, the glyph's slant is undone first (each row moved back by
+/// slant × its height above the box's middle), so a slanted letter is read
+/// as the upright letter the training data holds.
+pub fn crop_glyph(labels: &[u32], width: usize, glyph: &Glyph, upright: bool) -> Vec<f32> {
     let (gw, gh) = (glyph.width(), glyph.height());
-    let (mw, mh) = (gw + 2, gh + 2);
+    let slant = if upright { glyph.slant } else { 0.0 };
+    // Rows move by at most |slant| × half the height either way.
+    let spread = (slant.abs() * gh as f32 / 2.0).ceil() as usize;
+    let (mw, mh) = (gw + 2 + 2 * spread, gh + 2);
+    let middle = glyph.y1 as f32 + gh as f32 / 2.0;
     let mut mask = vec![0u8; mw * mh];
     for y in 0..gh {
-        let row = &labels[(glyph.y1 + y) * width + glyph.x1..(glyph.y1 + y) * width + glyph.x2];
+        let py = glyph.y1 + y;
+        let row = &labels[py * width + glyph.x1..py * width + glyph.x2];
+        let shift = (slant * (middle - py as f32 - 0.5)).round() as isize;
         for (x, &l) in row.iter().enumerate() {
-            if l != 0 && glyph.parts.contains(&l) {
-                mask[(y + 1) * mw + x + 1] = 1;
+            let kept = glyph
+                .cut
+                .is_none_or(|c| c.keeps(glyph.x1 + x, py, glyph.slant));
+            if l != 0 && kept && glyph.parts.contains(&l) {
+                let mx = (x + 1 + spread) as isize - shift;
+                mask[(y + 1) * mw + mx as usize] = 1;
             }
         }
     }
@@ -155,8 +169,10 @@ mod tests {
             x2: w,
             parts: vec![7],
             area: 0,
+            slant: 0.0,
+            cut: None,
         };
-        let row = crop_glyph(&labels, w, &glyph);
+        let row = crop_glyph(&labels, w, &glyph, true);
         assert_eq!(row.len(), 1024);
         let img = upright(ArrayView1::from(&row));
         let inked = |r: usize, c: usize| img[[r, c]] < 0.5;

@@ -31,6 +31,28 @@ pub struct Glyph {
     /// Component labels (as in [`Letters::labels`]) that make up the character.
     pub parts: Vec<u32>,
     pub area: usize,
+    /// The slant of the character's line (x moves by `slant` × height above
+    /// `cut`'s or the box's middle); crops undo it. 0 until estimated.
+    pub slant: f32,
+    /// When touching characters were split: the part of `parts` this one keeps.
+    pub cut: Option<Cut>,
+}
+
+/// A slanted strip of a component: the pixels whose de-slanted column
+/// `x + 0.5 − slant × (centre_y − y − 0.5)` lies in `left..right`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cut {
+    pub left: f32,
+    pub right: f32,
+    pub centre_y: f32,
+}
+
+impl Cut {
+    /// Whether pixel (x, y) lies in the strip for a line of slant `slant`.
+    pub fn keeps(&self, x: usize, y: usize, slant: f32) -> bool {
+        let u = x as f32 + 0.5 - slant * (self.centre_y - y as f32 - 0.5);
+        u >= self.left && u < self.right
+    }
 }
 
 impl Glyph {
@@ -42,6 +64,8 @@ impl Glyph {
             x2: c.x2,
             parts: vec![label],
             area: c.area,
+            slant: 0.0,
+            cut: None,
         }
     }
     pub fn height(&self) -> usize {
@@ -112,7 +136,10 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
         .map(|(i, c)| (i as u32 + 1, c))
         .filter(|(_, c)| {
             let size = c.height().max(c.width()) as f64;
-            size >= NOISE_FRACTION * long && 2 * c.height() <= h && 2 * c.width() <= w
+            // Ink touching the photo's border is the edge of something cut
+            // off by the frame (a strip of desk, the sheet's edge), not writing.
+            let on_border = c.x1 == 0 || c.y1 == 0 || c.x2 == w || c.y2 == h;
+            size >= NOISE_FRACTION * long && 2 * c.height() <= h && 2 * c.width() <= w && !on_border
         })
         .collect();
     let char_size = typical_size(plausible.iter().map(|(_, c)| c.height().max(c.width())));
@@ -229,6 +256,8 @@ mod tests {
             x2,
             parts: vec![1],
             area: (y2 - y1) * (x2 - x1) / 4,
+            slant: 0.0,
+            cut: None,
         }
     }
 

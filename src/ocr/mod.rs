@@ -18,25 +18,37 @@
 //! ```
 
 mod binarize;
+mod border;
 mod components;
 mod crop;
+mod deskew;
 mod filters;
 mod find_letters;
 mod lines;
 mod metrics;
 mod page;
 mod read;
+mod score;
+mod segment;
+mod synth;
 mod thin;
 
-pub use binarize::{ink_mask, normalise_paper, INK_THRESHOLD};
+pub use binarize::{estimate_paper, ink_mask, normalise_paper, Paper, INK_THRESHOLD};
+pub use border::desk_mask;
 pub use components::{label_components, Component};
 pub use crop::{crop_glyph, draw_centre_lines, INK_EXTENT, PEN_RADIUS};
+pub use deskew::line_slant;
 pub use filters::{gaussian_blur, max_filter, min_filter};
-pub use find_letters::{find_letters, find_letters_in, Glyph, Letters};
+pub use find_letters::{find_letters, find_letters_in, Cut, Glyph, Letters};
 pub use lines::{group_lines, Line, Span};
 pub use metrics::{character_accuracy, edit_distance, without_spaces};
 pub use page::{open_image, working_factor, working_grey, Grey, WORKING_PIXELS};
-pub use read::{load_classifier, read_file, read_letters, read_page, Reading};
+pub use read::{
+    load_classifier, read_file, read_letters, read_letters_with, read_page, ReadOptions, Reading,
+};
+pub use score::PageScore;
+pub use segment::{split_touching, upright_width};
+pub use synth::{synth_page, GlyphBank, Strength, SynthPage};
 pub use thin::thin;
 
 /// Where the shipped classifier lives, relative to the repository root.

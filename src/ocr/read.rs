@@ -3,9 +3,11 @@
 //! results into lines of text.
 
 use super::crop::crop_glyph;
-use super::find_letters::{find_letters, Letters};
+use super::deskew::line_slant;
+use super::find_letters::{find_letters, Glyph, Letters};
 use super::lines::{group_lines, Span};
 use super::page::open_image;
+use super::segment::split_touching;
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use crate::functional as F;
@@ -63,28 +65,56 @@ pub fn read_page(image: &DynamicImage, model: &Classifier<f32>) -> Reading {
     read_letters(&letters, model)
 }
 
+/// Optional steps of the reader for photos as people take them (both off by
+/// default, as measured); turning one on measures what it brings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Estimate each line's slant and undo it in the crops (off by default:
+    /// measured on generated pages, the classifier's shear augmentation does
+    /// better than straightening; see docs/ocr-photos.md).
+    pub undo_slant: bool,
+    /// Split touching characters by recognition (off by default: with the
+    /// shipped classifier it reads generated pages no better, because wide
+    /// single letters get cut about as often as touching pairs get split;
+    /// see docs/ocr-photos.md).
+    pub split_touching: bool,
+}
+
 /// Orders, crops and classifies characters that were already found.
 pub fn read_letters(letters: &Letters, model: &Classifier<f32>) -> Reading {
-    let spans: Vec<Span> = letters
-        .glyphs
-        .iter()
-        .map(|g| Span {
-            y1: g.y1 as f64,
-            x1: g.x1 as f64,
-            y2: g.y2 as f64,
-            x2: g.x2 as f64,
-        })
-        .collect();
-    let lines = group_lines(&spans);
+    read_letters_with(letters, model, &ReadOptions::default())
+}
+
+/// [`read_letters`] with some steps turned off.
+pub fn read_letters_with(
+    letters: &Letters,
+    model: &Classifier<f32>,
+    options: &ReadOptions,
+) -> Reading {
+    let width = letters.bw.ncols();
+    let classify = |batch: &Array2<f32>| model.predict_proba(batch.view());
+    let mut glyphs = letters.glyphs.clone();
+    if options.undo_slant || options.split_touching {
+        for line in group_lines(&spans_of(&glyphs)) {
+            let members: Vec<&Glyph> = line.members.iter().map(|&i| &glyphs[i]).collect();
+            let slant = line_slant(&letters.labels, width, &members);
+            for &i in &line.members {
+                glyphs[i].slant = slant;
+            }
+        }
+    }
+    if options.split_touching {
+        glyphs = split_touching(&letters.labels, width, glyphs, classify);
+    }
+    let lines = group_lines(&spans_of(&glyphs));
     let order: Vec<usize> = lines
         .iter()
         .flat_map(|l| l.members.iter().copied())
         .collect();
-    let width = letters.bw.ncols();
     let pixels = IMAGE_SIDE * IMAGE_SIDE;
     let mut crops = Array2::<f32>::zeros((order.len(), pixels));
     for (row, &g) in order.iter().enumerate() {
-        let crop = crop_glyph(&letters.labels, width, &letters.glyphs[g]);
+        let crop = crop_glyph(&letters.labels, width, &glyphs[g], options.undo_slant);
         crops.row_mut(row).assign(&ndarray::ArrayView1::from(&crop));
     }
     let probs = if order.is_empty() {
@@ -122,7 +152,13 @@ pub fn read_letters(letters: &Letters, model: &Classifier<f32>) -> Reading {
     }
     Reading {
         lines: text,
-        boxes: order.iter().map(|&g| letters.boxes[g]).collect(),
+        boxes: order
+            .iter()
+            .map(|&g| {
+                let (b, k) = (&glyphs[g], letters.factor as u32);
+                [b.y1, b.x1, b.y2, b.x2].map(|v| v as u32 * k)
+            })
+            .collect(),
         line_of_box,
         chars,
         classifier_chars,
@@ -130,6 +166,19 @@ pub fn read_letters(letters: &Letters, model: &Classifier<f32>) -> Reading {
         crops,
         factor: letters.factor,
     }
+}
+
+/// The boxes of `glyphs` for ordering.
+fn spans_of(glyphs: &[Glyph]) -> Vec<Span> {
+    glyphs
+        .iter()
+        .map(|g| Span {
+            y1: g.y1 as f64,
+            x1: g.x1 as f64,
+            y2: g.y2 as f64,
+            x2: g.x2 as f64,
+        })
+        .collect()
 }
 
 /// The rows (in reading order) of each word.

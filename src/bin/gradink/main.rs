@@ -8,6 +8,7 @@ mod ocr;
 mod progress;
 mod report;
 mod sweep;
+mod synth_pages;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ enum Command {
     Autoencoder(autoencoder::Args),
     /// Read handwritten text out of photos with the shipped (or a given) classifier.
     Ocr(ocr::Args),
+    /// Write photo-like pages of held-out handwriting (tilted, slanted, pencil, shadow) and optionally read them.
+    SynthPages(synth_pages::Args),
     /// Run everything (gradient check, training, sweep, OCR, autoencoder) and write REPORT.md.
     Report(report::Args),
 }
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Autoencoder(args) => autoencoder::run(args),
         Command::Report(args) => report::run(args),
         Command::Ocr(args) => ocr::run(args),
+        Command::SynthPages(args) => synth_pages::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

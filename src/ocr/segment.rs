@@ -1,0 +1,347 @@
+//! Splitting touching characters by recognition. Letters written close
+//! together become one component ("LU", "TI", "WEI" in one box). A box much
+//! wider than the page's typical character of its height is a candidate: cuts are proposed
+//! at the minima of its (de-slanted) column ink profile, every piece between
+//! two cuts is classified, and the segmentation whose pieces the classifier
+//! finds most probable (the product of their probabilities, times a prior on
+//! how many characters a box of that width holds) wins, against the box read
+//! whole. A box the classifier reads confidently whole (a wide
+//! M or W) is never cut.
+
+use super::crop::crop_glyph;
+use super::find_letters::{Cut, Glyph};
+use crate::data::IMAGE_SIDE;
+use ndarray::Array2;
+
+/// A box is a candidate when its de-slanted width exceeds this multiple of
+/// the typical width of a character of its height on this page.
+const WIDE: f32 = 1.3;
+/// A box read whole with at least this probability is never cut, unless it
+/// is wider than [`WIDEST_LETTER`] typical characters (no M or W is).
+const CONFIDENT_WHOLE: f32 = 0.6;
+const WIDEST_LETTER: f32 = 2.5;
+/// How far (in typical widths, one standard deviation) a box of k
+/// characters strays from k typical widths: the prior on how many
+/// characters a box holds is exp(−(width/typical − k)² / 2σ²).
+const WIDTH_SIGMA: f32 = 0.3;
+/// Pieces are between these multiples of the typical width (and at least
+/// half as tall as the box).
+const PIECE_MIN: f32 = 0.25;
+const PIECE_MAX: f32 = 1.7;
+/// A cut goes only where the ink is thin: at most this many strokes'
+/// widths of ink in the column (two letters touch at a point or a stroke;
+/// the middle of an M or a W has two strokes over each other).
+const NECK: f32 = 3.0;
+/// At most this many cuts are proposed per box (the deepest profile minima).
+const MAX_CUTS: usize = 7;
+
+/// The ink of a glyph: de-slanted column (`u`) of every pixel, and its rows.
+struct Ink {
+    pixels: Vec<(usize, usize, f32)>,
+    centre_y: f32,
+    /// Mean length of the horizontal ink runs: about one stroke's width.
+    stroke: f32,
+}
+
+impl Ink {
+    fn of(labels: &[u32], width: usize, g: &Glyph) -> Ink {
+        let centre_y = (g.y1 + g.y2) as f32 / 2.0;
+        let mut pixels = Vec::new();
+        let mut runs = 0usize;
+        for y in g.y1..g.y2 {
+            let mut inside = false;
+            for x in g.x1..g.x2 {
+                let l = labels[y * width + x];
+                let ink =
+                    l != 0 && g.parts.contains(&l) && g.cut.is_none_or(|c| c.keeps(x, y, g.slant));
+                if ink {
+                    let u = x as f32 + 0.5 - g.slant * (centre_y - y as f32 - 0.5);
+                    pixels.push((x, y, u));
+                    runs += usize::from(!inside);
+                }
+                inside = ink;
+            }
+        }
+        let stroke = pixels.len() as f32 / runs.max(1) as f32;
+        Ink {
+            pixels,
+            centre_y,
+            stroke,
+        }
+    }
+
+    fn span(&self) -> (f32, f32) {
+        let lo = self.pixels.iter().map(|p| p.2).fold(f32::MAX, f32::min);
+        let hi = self.pixels.iter().map(|p| p.2).fold(f32::MIN, f32::max);
+        (lo, hi + 1.0)
+    }
+
+    /// The part of `g` between de-slanted columns `left..right`, boxed tight.
+    fn piece(&self, g: &Glyph, left: f32, right: f32) -> Option<Glyph> {
+        let kept = self.pixels.iter().filter(|p| p.2 >= left && p.2 < right);
+        let (mut y1, mut x1, mut y2, mut x2, mut area) = (usize::MAX, usize::MAX, 0, 0, 0);
+        for &(x, y, _) in kept {
+            y1 = y1.min(y);
+            x1 = x1.min(x);
+            y2 = y2.max(y + 1);
+            x2 = x2.max(x + 1);
+            area += 1;
+        }
+        (area > 0).then(|| Glyph {
+            y1,
+            x1,
+            y2,
+            x2,
+            parts: g.parts.clone(),
+            area,
+            slant: g.slant,
+            cut: Some(Cut {
+                left,
+                right,
+                centre_y: self.centre_y,
+            }),
+        })
+    }
+}
+
+/// The de-slanted width of a glyph's ink.
+pub fn upright_width(labels: &[u32], width: usize, g: &Glyph) -> f32 {
+    let ink = Ink::of(labels, width, g);
+    if ink.pixels.is_empty() {
+        return g.width() as f32;
+    }
+    let (lo, hi) = ink.span();
+    hi - lo
+}
+
+/// Splits the touching characters among `glyphs` (each carrying its line's
+/// slant); `classify` maps stored 32×32 crops (one per row) to class
+/// probabilities. Returns the glyphs with every split box replaced by its pieces.
+pub fn split_touching(
+    labels: &[u32],
+    width: usize,
+    glyphs: Vec<Glyph>,
+    classify: impl Fn(&Array2<f32>) -> Array2<f32>,
+) -> Vec<Glyph> {
+    let widths: Vec<f32> = glyphs
+        .iter()
+        .map(|g| upright_width(labels, width, g))
+        .collect();
+    // A character's typical width for its height: the page's median
+    // width-to-height ratio times the box's height (titles are larger).
+    let mut aspects: Vec<f32> = glyphs
+        .iter()
+        .zip(&widths)
+        .map(|(g, w)| w / g.height().max(1) as f32)
+        .collect();
+    aspects.sort_by(f32::total_cmp);
+    let Some(&aspect) = aspects.get(aspects.len() / 2) else {
+        return glyphs;
+    };
+    let typical_of = |g: &Glyph| aspect * g.height().max(1) as f32;
+
+    // Every candidate's whole crop and its pieces, classified in one batch.
+    struct Candidate {
+        glyph: usize,
+        /// Cut positions, first and last being the ink's ends.
+        points: Vec<f32>,
+        /// (from point, to point, piece, crop row)
+        pieces: Vec<(usize, usize, Glyph, usize)>,
+        whole_row: usize,
+    }
+    let mut candidates = Vec::new();
+    let mut crops: Vec<Vec<f32>> = Vec::new();
+    for (i, g) in glyphs.iter().enumerate() {
+        let typical = typical_of(g);
+        if widths[i] <= WIDE * typical {
+            continue;
+        }
+        let ink = Ink::of(labels, width, g);
+        let points = cut_points(&ink, typical);
+        if points.len() < 3 {
+            continue;
+        }
+        let whole_row = crops.len();
+        crops.push(crop_glyph(labels, width, g, true));
+        let mut pieces = Vec::new();
+        for a in 0..points.len() {
+            for b in a + 1..points.len() {
+                let w = points[b] - points[a];
+                let whole = a == 0 && b == points.len() - 1;
+                if whole || w < PIECE_MIN * typical || w > PIECE_MAX * typical {
+                    continue;
+                }
+                let piece = ink.piece(g, points[a], points[b]);
+                // A piece is a character, not a joining stroke.
+                if let Some(piece) = piece.filter(|p| 2 * p.height() >= g.height()) {
+                    crops.push(crop_glyph(labels, width, &piece, true));
+                    pieces.push((a, b, piece, crops.len() - 1));
+                }
+            }
+        }
+        candidates.push(Candidate {
+            glyph: i,
+            points,
+            pieces,
+            whole_row,
+        });
+    }
+    if candidates.is_empty() {
+        return glyphs;
+    }
+    let mut batch = Array2::<f32>::zeros((crops.len(), IMAGE_SIDE * IMAGE_SIDE));
+    for (r, crop) in crops.iter().enumerate() {
+        batch.row_mut(r).assign(&ndarray::ArrayView1::from(crop));
+    }
+    let probs = classify(&batch);
+    let best = |row: usize| probs.row(row).iter().copied().fold(0.0f32, f32::max);
+
+    let mut replaced: Vec<Option<Vec<Glyph>>> = vec![None; glyphs.len()];
+    for c in candidates {
+        let whole = best(c.whole_row);
+        let typical = typical_of(&glyphs[c.glyph]);
+        let wide_letter = widths[c.glyph] <= WIDEST_LETTER * typical;
+        if wide_letter && whole >= CONFIDENT_WHOLE {
+            continue;
+        }
+        // Most probable path from the first point to the last through pieces.
+        let n = c.points.len();
+        let mut score = vec![f32::NEG_INFINITY; n];
+        let mut from: Vec<Option<usize>> = vec![None; n];
+        score[0] = 0.0;
+        for b in 1..n {
+            for (k, (a, to, _, row)) in c.pieces.iter().enumerate() {
+                if *to == b && score[*a].is_finite() {
+                    let s = score[*a] + best(*row).max(1e-6).ln();
+                    if s > score[b] {
+                        score[b] = s;
+                        from[b] = Some(k);
+                    }
+                }
+            }
+        }
+        let mut pieces = Vec::new();
+        let mut at = n - 1;
+        while let Some(k) = from[at] {
+            pieces.push(c.pieces[k].2.clone());
+            at = c.pieces[k].0;
+        }
+        pieces.reverse();
+        let ratio = widths[c.glyph] / typical;
+        let prior = |k: usize| -(ratio - k as f32).powi(2) / (2.0 * WIDTH_SIGMA * WIDTH_SIGMA);
+        if pieces.len() < 2 || score[n - 1] + prior(pieces.len()) <= whole.max(1e-6).ln() + prior(1)
+        {
+            continue;
+        }
+        replaced[c.glyph] = Some(pieces);
+    }
+    glyphs
+        .into_iter()
+        .zip(replaced)
+        .flat_map(|(g, r)| r.unwrap_or_else(|| vec![g]))
+        .collect()
+}
+
+/// The ink's two ends and, between them, up to [`MAX_CUTS`] of the deepest
+/// minima of its de-slanted column profile (smoothed over 3 columns) that
+/// are thin necks, at least a quarter of a typical character from the ends
+/// and from each other.
+fn cut_points(ink: &Ink, typical: f32) -> Vec<f32> {
+    let (lo, hi) = ink.span();
+    let n = (hi - lo).ceil() as usize + 1;
+    let mut profile = vec![0.0f32; n];
+    for p in &ink.pixels {
+        profile[(p.2 - lo) as usize] += 1.0;
+    }
+    let smooth: Vec<f32> = (0..n)
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
+            profile[a..=b].iter().sum::<f32>() / (b - a + 1) as f32
+        })
+        .collect();
+    let gap = PIECE_MIN * typical;
+    let mut minima: Vec<(f32, f32)> = (1..n.saturating_sub(1))
+        .filter(|&i| smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1])
+        .map(|i| (smooth[i], lo + i as f32 + 0.5))
+        .filter(|&(v, u)| u - lo >= gap && hi - u >= gap && v <= NECK * ink.stroke)
+        .collect();
+    minima.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut cuts: Vec<f32> = Vec::new();
+    for (_, u) in minima {
+        if cuts.len() < MAX_CUTS && cuts.iter().all(|&c| (c - u).abs() >= gap) {
+            cuts.push(u);
+        }
+    }
+    cuts.push(lo);
+    cuts.push(hi);
+    cuts.sort_by(f32::total_cmp);
+    cuts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(x1: usize, x2: usize, h: usize) -> Glyph {
+        Glyph {
+            y1: 0,
+            x1,
+            y2: h,
+            x2,
+            parts: vec![1],
+            area: 0,
+            slant: 0.0,
+            cut: None,
+        }
+    }
+
+    /// Two bars joined by a thin bridge: cut in two when the classifier likes
+    /// the pieces better than the whole, kept whole when it reads it confidently.
+    #[test]
+    fn a_bridge_is_cut_when_the_pieces_read_better() {
+        let (w, h) = (150, 40);
+        let mut labels = vec![0u32; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let bar = (10..40).contains(&x) || (60..90).contains(&x);
+                // A separate letter, 40 wide, on the same line.
+                if (100..140).contains(&x) && (!(4..36).contains(&y) || x < 104) {
+                    labels[y * w + x] = 2;
+                }
+                let bridge = (40..60).contains(&x) && (18..21).contains(&y);
+                if bar || bridge {
+                    labels[y * w + x] = 1;
+                }
+            }
+        }
+        // Neighbours of typical width 40 so the joined box (80) is a candidate.
+        let mut other = glyph(100, 140, h);
+        other.parts = vec![2];
+        let glyphs = vec![glyph(10, 90, h), other.clone(), other];
+        // Wide crops (the whole) read unsure, every piece sure.
+        let classify = |batch: &Array2<f32>| {
+            let mut p = Array2::<f32>::zeros((batch.nrows(), 36));
+            for (r, row) in batch.rows().into_iter().enumerate() {
+                let sure = if r == 0 { 0.3 } else { 0.95 };
+                let _ = row;
+                p[[r, 0]] = sure;
+            }
+            p
+        };
+        let out = split_touching(&labels, w, glyphs.clone(), classify);
+        assert_eq!(out.len(), 4, "{out:?}");
+        assert!(
+            out[..2].iter().all(|p| 2 * p.height() >= h),
+            "no bridge-only piece"
+        );
+        assert_eq!(out[0].x1, 10);
+        assert_eq!(out[1].x2, 90);
+        // Read confidently whole, it stays whole.
+        let sure_whole = |batch: &Array2<f32>| {
+            let mut p = Array2::<f32>::zeros((batch.nrows(), 36));
+            p.column_mut(0).fill(0.95);
+            p
+        };
+        assert_eq!(split_touching(&labels, w, glyphs, sure_whole).len(), 3);
+    }
+}
