@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fetches the course's NIST36 files (and the sample photos) into data/,
 # where `gradink train` looks by default (data/nist36/nist36_{train,valid,test}.mat).
-# Needs internet access; on machines without it, use the stand-in data
-# (pass --data ../shared/data/nist36_standin) or copy the three .mat files
-# into data/nist36/ by hand.
+# Needs internet access; without these files every command reads the
+# stand-in shipped in data/nist36_standin, or copy the three .mat files into
+# data/nist36/ by hand.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 base="http://www.cs.cmu.edu/~lkeselma/16720a_data"

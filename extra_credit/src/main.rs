@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use extra_credit::device::DeviceChoice;
 use extra_credit::models::squeezenet::InputNorm;
 use extra_credit::tasks::{self, image_pair, RunOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -24,18 +24,20 @@ enum Task {
     /// The main crate's 1024-64-36 sigmoid network on NIST36, in tch.
     #[command(name = "nist36-fc")]
     Nist36Fc {
-        /// Folder with nist36_{train,valid,test}.mat.
-        #[arg(long, default_value = "../shared/data/nist36_standin")]
-        data: PathBuf,
+        /// Folder with nist36_{train,valid,test}.mat
+        /// [default: data/nist36 when it is there, else data/nist36_standin].
+        #[arg(long)]
+        data: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
     /// A small CNN on NIST36 (1×32×32 upright), compared with nist36-fc.
     #[command(name = "nist36-cnn")]
     Nist36Cnn {
-        /// Folder with nist36_{train,valid,test}.mat.
-        #[arg(long, default_value = "../shared/data/nist36_standin")]
-        data: PathBuf,
+        /// Folder with nist36_{train,valid,test}.mat
+        /// [default: data/nist36 when it is there, else data/nist36_standin].
+        #[arg(long)]
+        data: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -105,6 +107,7 @@ struct Pretrained {
 
 impl Common {
     fn options(&self, task: &str, data: PathBuf) -> Result<RunOptions> {
+        println!("data: {}", data.display());
         Ok(RunOptions {
             data,
             out: self
@@ -128,15 +131,30 @@ impl Pretrained {
     }
 }
 
+/// NIST36 when `--data` is not given: the course's files in `data/nist36`
+/// (from `bash data/get-data.sh`) when they are there, else the stand-in
+/// shipped in `data/nist36_standin` (from the working folder, else from the
+/// repository this crate sits in).
+fn nist36_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let found = ["data/nist36", "data/nist36_standin"]
+            .into_iter()
+            .flat_map(|d| [PathBuf::from(d), repository.join(d)])
+            .find(|d| d.join("nist36_train.mat").exists());
+        found.unwrap_or_else(|| PathBuf::from("data/nist36_standin"))
+    })
+}
+
 fn run(cli: Cli) -> Result<PathBuf> {
     let out = match cli.task {
         Task::Nist36Fc { data, common } => {
-            let o = common.options("nist36-fc", data)?;
+            let o = common.options("nist36-fc", nist36_dir(data))?;
             tasks::nist36::run_fc(&o)?;
             o.out
         }
         Task::Nist36Cnn { data, common } => {
-            let o = common.options("nist36-cnn", data)?;
+            let o = common.options("nist36-cnn", nist36_dir(data))?;
             tasks::nist36::run_cnn(&o)?;
             o.out
         }

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use tch::nn::{self, ModuleT};
 use tch::{Device, Kind, Tensor};
 
-fn weights_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/weights/squeezenet_v1.1_features.safetensors")
+mod common;
+
+/// The pretrained weights in ../shared/data (None, after a note, where absent).
+fn weights_path() -> Option<PathBuf> {
+    common::shared_data("weights/squeezenet_v1.1_features.safetensors")
 }
 
 /// torchvision's squeezenet1_1 feature tensors: (name, shape).
@@ -56,15 +58,14 @@ fn model_has_torchvision_names_and_shapes() {
 }
 
 #[test]
+#[cfg_attr(
+    not(shared_data),
+    ignore = "needs ../shared/data/weights/squeezenet_v1.1_features.safetensors"
+)]
 fn pretrained_weights_load_with_every_shape_checked() {
-    let path = weights_path();
-    if !path.exists() {
-        println!(
-            "note: {} absent; pretrained-weights test skipped",
-            path.display()
-        );
+    let Some(path) = weights_path() else {
         return;
-    }
+    };
     let file: std::collections::HashMap<String, Tensor> = Tensor::read_safetensors(&path)
         .unwrap()
         .into_iter()

@@ -11,7 +11,7 @@ pub const IMAGE_SIDE: usize = 32;
 const PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 
 /// What to do when the data is not there.
-pub const MISSING_DATA_HINT: &str = "; get the course files with `bash data/get-data.sh` (or use the stand-in, ../shared/data/nist36_standin)";
+pub const MISSING_DATA_HINT: &str = "; get the course files with `bash data/get-data.sh` (or use the stand-in shipped in data/nist36_standin)";
 
 /// The 36 class names: A–Z then 0–9 (a 26-class file uses the first 26).
 pub fn class_names(classes: usize) -> Vec<String> {

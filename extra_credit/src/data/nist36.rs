@@ -9,7 +9,7 @@ use std::path::Path;
 use tch::Tensor;
 
 pub const CLASSES: usize = 36;
-const HINT: &str = "it is the course's hw5 data (nist36_train.mat, nist36_valid.mat, nist36_test.mat); a stand-in in the same format is ../shared/data/nist36_standin";
+const HINT: &str = "it is the course's hw5 data (nist36_train.mat, nist36_valid.mat, nist36_test.mat); a stand-in in the same format is shipped in data/nist36_standin";
 
 /// Loads `nist36_{split}.mat` from `dir`; `x` is (N, 1024) as stored.
 pub fn load(dir: &Path, split: &str) -> Result<Dataset> {

@@ -28,9 +28,10 @@ const MODEL_FILE: &str = "autoencoder.safetensors";
 /// and docs/autoencoder.md for what each recipe costs and reaches.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
-    /// Folder with nist36_train.mat and nist36_valid.mat.
-    #[arg(long, default_value = "data/nist36")]
-    pub data: PathBuf,
+    /// Folder with nist36_train.mat and nist36_valid.mat
+    /// [default: data/nist36 when it is there, else data/nist36_standin].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Folder for ae_loss.png, reconstructions.png, autoencoder.safetensors, ae_summary.json.
     #[arg(long, default_value = "out/autoencoder")]
     pub out: PathBuf,
@@ -132,7 +133,8 @@ pub fn run(args: Args) -> Result<()> {
     if cfg.batch_size == 0 || cfg.epochs == 0 {
         bail!("--batch-size and --epochs must be at least 1");
     }
-    let load = |split: &str| load_split(args.data.join(format!("nist36_{split}.mat")), split);
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
     let (train, valid) = (load("train"), load("valid"));
     let (train, valid) = (
         train.context("cannot load the training data")?,
@@ -234,7 +236,8 @@ pub fn train_and_report(
 fn eval(args: &Args) -> Result<()> {
     let path = args.model.as_ref().context("--eval needs --model FILE")?;
     let model = Autoencoder::<f32>::load(path)?;
-    let valid = load_split(args.data.join("nist36_valid.mat"), "valid")
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let valid = load_split(data_dir.join("nist36_valid.mat"), "valid")
         .context("cannot load the validation data")?;
     let (pixels, _) = model.dims();
     if pixels != valid.images.ncols() {

@@ -21,6 +21,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let args = Args {
+        data: crate::data_choice::in_repository(&args.data),
+        ..args
+    };
+    println!("data: {}", args.data.display());
     let report = check(&args)?;
     print_table(&report);
     if report.iter().any(|c| !c.passed()) {

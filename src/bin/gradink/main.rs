@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file.
 
 mod autoencoder;
+mod data_choice;
 mod evaluate;
 mod gradcheck;
 mod ocr;

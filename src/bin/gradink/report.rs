@@ -16,6 +16,7 @@ mod photos;
 mod sections;
 mod stages;
 
+use crate::data_choice::in_repository;
 use crate::{autoencoder, gradcheck, ocr, sweep, train};
 use anyhow::{Context, Result};
 use clap::{FromArgMatches, ValueEnum};
@@ -39,9 +40,10 @@ use std::time::Instant;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Folder with nist36_train.mat, nist36_valid.mat, nist36_test.mat
+    /// [default: data/nist36 when it is there, else data/nist36_standin]
     /// (when missing, the sections that need it are skipped).
-    #[arg(long, default_value = "data/nist36")]
-    pub data: PathBuf,
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Folder for REPORT.md, report.json and every figure.
     #[arg(long, default_value = "out/report")]
     pub out: PathBuf,
@@ -100,6 +102,7 @@ const STAGE_COUNT: usize = 6;
 
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     let train_cfg = train_config(&args);
@@ -116,10 +119,10 @@ pub fn run(args: Args) -> Result<()> {
     let ocr_model = args.ocr_model.clone().unwrap_or_else(ocr::default_model);
 
     let mut stages = Stages::new(STAGE_COUNT);
-    let (data, missing_data) = match Nist36::load(&args.data) {
+    let (data, missing_data) = match Nist36::load(&data_dir) {
         Ok(d) => (Some(d), None),
         Err(Error::NotFound { path, .. }) => {
-            let line = missing_data_sentence(&args.data, &path);
+            let line = missing_data_sentence(&data_dir, &path);
             stages.say(&line);
             (None, Some(line))
         }
@@ -143,7 +146,7 @@ pub fn run(args: Args) -> Result<()> {
     let classifier = stages.run(
         "classifier training",
         || {
-            on_data(&data, &args.data, |d| {
+            on_data(&data, &data_dir, |d| {
                 let folder = "classifier";
                 let (model, summary) =
                     train::train_and_report(d, &train_cfg, &args.out.join(folder), "classifier")?;
@@ -168,7 +171,7 @@ pub fn run(args: Args) -> Result<()> {
     let sweep = stages.run(
         "learning-rate sweep",
         || {
-            on_data(&data, &args.data, |d| {
+            on_data(&data, &data_dir, |d| {
                 let folder = "sweep";
                 Ok(SweepSection {
                     folder: folder.into(),
@@ -201,7 +204,7 @@ pub fn run(args: Args) -> Result<()> {
     let autoencoder = stages.run(
         "autoencoder",
         || {
-            on_data(&data, &args.data, |d| {
+            on_data(&data, &data_dir, |d| {
                 let folder = "autoencoder";
                 let dir = args.out.join(folder);
                 std::fs::create_dir_all(&dir)
@@ -225,6 +228,7 @@ pub fn run(args: Args) -> Result<()> {
         command: typed_command(),
         reproduce: reproduce_command(
             &args,
+            &data_dir,
             &train_cfg,
             &sweep_cfg,
             &ae_cfg,
@@ -233,7 +237,7 @@ pub fn run(args: Args) -> Result<()> {
         ),
         seed: args.seed,
         gradink_version: env!("CARGO_PKG_VERSION").to_string(),
-        data: args.data.clone(),
+        data: data_dir.clone(),
         data_samples: data.as_ref().map(|d| DataSizes {
             train: d.train.len(),
             valid: d.valid.len(),
@@ -328,24 +332,11 @@ fn gradcheck_args(args: &Args) -> gradcheck::Args {
     }
 }
 
-/// A default path relative to the repository: as given if it exists here
-/// (the usual case, run from the repository root), else beside this crate's
-/// manifest, so the report also works when run from elsewhere.
-fn in_repository(path: impl AsRef<Path>) -> PathBuf {
-    let path = path.as_ref();
-    let beside_manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    if path.exists() || path.is_absolute() || !beside_manifest.exists() {
-        path.to_path_buf()
-    } else {
-        beside_manifest
-    }
-}
-
 fn missing_data_sentence(dir: &Path, missing: &Path) -> String {
     format!(
         "NIST36 is not present at {} ({} not found), so the sections that train are skipped; \
          get the course files with `bash data/get-data.sh` (into data/nist36), \
-         or use the stand-in with `--data ../shared/data/nist36_standin`.",
+         or leave out --data to use the stand-in shipped in data/nist36_standin.",
         dir.display(),
         missing.display()
     )
@@ -360,6 +351,7 @@ fn typed_command() -> String {
 /// Every option that shapes a number in the report, spelt out.
 fn reproduce_command(
     args: &Args,
+    data_dir: &Path,
     cfg: &TrainConfig,
     sweep: &TrainConfig,
     ae: &AeConfig,
@@ -370,7 +362,7 @@ fn reproduce_command(
     let schedule = schedule_name(cfg.schedule);
     let recipe = args.ae_recipe.unwrap_or(AeRecipe::Course);
     let parts = [
-        format!("--data {}", path(&args.data)),
+        format!("--data {}", path(data_dir)),
         format!("--out {}", path(&args.out)),
         format!("--seed {}", args.seed),
         format!("--epochs {}", cfg.epochs),

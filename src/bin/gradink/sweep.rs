@@ -28,7 +28,8 @@ pub struct Run {
 
 pub fn run(args: Args) -> Result<()> {
     let base = args.train;
-    let data = Nist36::load(&base.data).context("cannot load the training data")?;
+    let data_dir = crate::data_choice::nist36_dir(base.data.as_deref());
+    let data = Nist36::load(&data_dir).context("cannot load the training data")?;
     for r in sweep(&data, &base.config(), &base.out)? {
         println!(
             "lr {:<8} valid {:.1}%  test {:.1}%",

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 /// Defaults: batch 32, rate 0.3 with a cosine schedule, on the mean loss (see the README for why).
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
-    /// Folder with nist36_train.mat, nist36_valid.mat, nist36_test.mat.
-    #[arg(long, default_value = "data/nist36")]
-    pub data: PathBuf,
+    /// Folder with nist36_train.mat, nist36_valid.mat, nist36_test.mat
+    /// [default: data/nist36 when it is there, else data/nist36_standin].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Folder for figures, summary.json and classifier.safetensors.
     #[arg(long, default_value = "out/train")]
     pub out: PathBuf,
@@ -101,11 +102,12 @@ pub struct Summary {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let mut data = Nist36::load(&args.data).context("cannot load the training data")?;
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let mut data = Nist36::load(&data_dir).context("cannot load the training data")?;
     if let Some(dir) = &args.emnist {
         data.train = with_emnist(
             &data.train,
-            &args.data,
+            &data_dir,
             dir,
             args.emnist_per_class,
             args.seed,
