@@ -38,7 +38,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 echo "Installing torch==$TORCH_VERSION into $venv (about 4.7 GB with the CUDA runtime libraries) ..."
-"$venv/bin/python" -m pip install --upgrade "torch==$TORCH_VERSION"
+"$venv/bin/python" -m pip install --no-cache-dir --upgrade "torch==$TORCH_VERSION"
 
 if ! have_torch; then
     echo "error: torch $TORCH_VERSION did not import from $venv after installing." >&2
