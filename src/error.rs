@@ -15,6 +15,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("{path} {reason}")]
+    NotRegular { path: PathBuf, reason: String },
+
     #[error("{path}: this is a MATLAB v7.3 (HDF5) file; re-save it as v7 or older (MATLAB: save(..., '-v7'); Python: scipy.io.savemat)")]
     Hdf5 { path: PathBuf },
 
@@ -44,6 +47,21 @@ pub enum Error {
         row: usize,
     },
 
+    #[error("{first} has {first_classes} label columns but {second} has {second_classes}; every split must have the same classes (26: A–Z, 36: A–Z and 0–9)")]
+    ClassMismatch {
+        first: PathBuf,
+        first_classes: usize,
+        second: PathBuf,
+        second_classes: usize,
+    },
+
+    #[error("{path}: '{key}' {problem}")]
+    BadData {
+        path: PathBuf,
+        key: String,
+        problem: String,
+    },
+
     #[error("{path}: not a usable model file: {reason}")]
     ModelFile { path: PathBuf, reason: String },
 
@@ -52,6 +70,13 @@ pub enum Error {
         epoch: usize,
         loss: f64,
         last_finite: f64,
+    },
+
+    #[error("{what} would need about {need} of memory; {have} is available")]
+    TooBig {
+        what: String,
+        need: String,
+        have: String,
     },
 
     #[error("{path}: cannot read image: {reason}")]

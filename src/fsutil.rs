@@ -29,3 +29,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::io(path, e)
     })
 }
+
+/// Reads a whole file that must be a regular file of at most `max` bytes:
+/// a folder, a device (`/dev/zero`), a FIFO or a socket is refused at once
+/// instead of being read without end.
+pub fn read_regular_file(path: &Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let refuse = |reason: String| Error::NotRegular {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if meta.is_dir() {
+        return Err(refuse("is a folder, not a file".into()));
+    }
+    if !meta.is_file() {
+        return Err(refuse(
+            "is not a regular file (a device, FIFO or socket); only regular files are read".into(),
+        ));
+    }
+    if meta.len() > max {
+        return Err(refuse(format!(
+            "is {} bytes, more than the {max} read at most",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
+}

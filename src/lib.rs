@@ -28,6 +28,7 @@ pub use var::{Target, Var};
 pub mod ae_recipe;
 pub mod data;
 pub mod fsutil;
+pub mod memory;
 pub mod models;
 pub mod nn;
 pub mod ocr;

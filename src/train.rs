@@ -106,7 +106,8 @@ pub fn train_classifier(
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     rng.set_stream(1); // shuffling draws apart from the initialisation stream
     let mut opt = Sgd::new(cfg.lr);
-    let mut history = Vec::with_capacity(cfg.epochs);
+    // Grown as epochs finish: nothing is allocated up front for --epochs.
+    let mut history = Vec::new();
     let mut last_finite = f64::NAN;
     for epoch in 1..=cfg.epochs {
         opt.lr = cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs);
@@ -161,4 +162,45 @@ pub fn train_classifier(
         });
     }
     Ok(history)
+}
+
+/// Why a finished run is not a usable classifier, if it blew up: its last
+/// validation loss is not finite or exceeds ten times that of guessing
+/// uniformly (10·ln C), or it answers the same class for every validation
+/// image (`predicted`: its answers on `valid`). An undertrained run is not
+/// a blow-up (docs/robustness.md).
+pub fn blow_up(history: &[EpochStats], predicted: &[usize], valid: &Split) -> Option<String> {
+    let last = history.last()?;
+    let guessing = (valid.classes.max(2) as f64).ln();
+    if !last.valid_loss.is_finite() || last.valid_loss > 10.0 * guessing {
+        return Some(format!(
+            "training blew up: the validation loss ended at {:.3e}, more than ten times the {guessing:.2} of guessing uniformly; lower --lr",
+            last.valid_loss
+        ));
+    }
+    if let Some(&first) = predicted.first() {
+        if predicted.len() > 1 && predicted.iter().all(|&p| p == first) {
+            return Some(format!(
+                "training collapsed: the model answers '{}' for every validation image (accuracy {:.1}%); lower --lr, or train longer",
+                crate::data::class_name(first),
+                100.0 * last.valid_acc
+            ));
+        }
+    }
+    None
+}
+
+/// About how many bytes training the MLP of `cfg` takes: the weights, their
+/// gradients and the optimiser's copy (f32), plus the activations of a
+/// batch and of an evaluation chunk (1024 rows).
+pub fn memory_estimate(cfg: &TrainConfig, inputs: usize, classes: usize) -> u64 {
+    let h = cfg.hidden as u64;
+    let params = (inputs as u64 + 1)
+        .saturating_mul(h)
+        .saturating_add((h + 1).saturating_mul(classes as u64));
+    let rows = (cfg.batch_size as u64).max(1024);
+    params
+        .saturating_mul(3)
+        .saturating_add(rows.saturating_mul(h).saturating_mul(4))
+        .saturating_mul(4)
 }

@@ -127,6 +127,31 @@ pub fn evaluate(model: &Autoencoder<f32>, images: &Array2<f32>) -> (f64, f64) {
     (sse / images, psnr_sum / images)
 }
 
+/// Mean PSNR over the rows of `valid` of drawing the mean row of `train`
+/// for each: the floor a trained autoencoder must beat.
+pub fn mean_image_psnr(train: &Array2<f32>, valid: &Array2<f32>) -> f64 {
+    let Some(mean) = train.mean_axis(Axis(0)) else {
+        return f64::NAN;
+    };
+    let total: f64 = valid.rows().into_iter().map(|r| psnr(r, mean.view())).sum();
+    total / valid.nrows().max(1) as f64
+}
+
+/// Whether `model` draws the same image whatever its input (every pixel of
+/// every reconstruction of up to 256 rows of `images` within 1e-5 of the
+/// first's): the dead-ReLU collapse a far too high rate leaves.
+pub fn draws_one_image(model: &Autoencoder<f32>, images: &Array2<f32>) -> bool {
+    let n = images.nrows().min(256);
+    if n < 2 {
+        return false;
+    }
+    let y = model.reconstruct(images.slice(s![..n, ..]));
+    let first = y.row(0);
+    y.rows()
+        .into_iter()
+        .all(|r| r.iter().zip(first).all(|(a, b)| (a - b).abs() <= 1e-5))
+}
+
 /// Mean PSNR of `model` over every row of `images`.
 pub fn mean_psnr(model: &Autoencoder<f32>, images: &Array2<f32>) -> f64 {
     evaluate(model, images).1
@@ -153,7 +178,7 @@ pub fn train_autoencoder(
         OptimizerKind::Momentum => Updater::Momentum(Momentum::new(cfg.lr, cfg.momentum)),
         OptimizerKind::Adam => Updater::Adam(Adam::new(cfg.lr)),
     };
-    let mut history = Vec::with_capacity(cfg.epochs);
+    let mut history = Vec::new();
     let mut last_finite = f64::NAN;
     for epoch in 1..=cfg.epochs {
         opt.set_learning_rate(cfg.rate(epoch - 1));

@@ -28,7 +28,7 @@ pub fn train_cnn(
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     rng.set_stream(1); // shuffling and dropout draws apart from the initialisation
     let mut opt = Adam::new(cfg.lr);
-    let mut history = Vec::with_capacity(cfg.epochs);
+    let mut history = Vec::new();
     let mut last_finite = f64::NAN;
     for epoch in 1..=cfg.epochs {
         opt.set_learning_rate(cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs));

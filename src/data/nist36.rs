@@ -52,14 +52,32 @@ pub struct Nist36 {
 
 impl Nist36 {
     /// Loads `nist36_train.mat`, `nist36_valid.mat` and `nist36_test.mat` from `dir`.
+    /// The three must have labels of the same width (26 or 36 classes).
     pub fn load(dir: impl AsRef<Path>) -> Result<Self> {
         let file = |split: &str| dir.as_ref().join(format!("nist36_{split}.mat"));
-        Ok(Nist36 {
+        let data = Nist36 {
             train: load_split(file("train"), "train")?,
             valid: load_split(file("valid"), "valid")?,
             test: load_split(file("test"), "test")?,
-        })
+        };
+        for (split, name) in [(&data.valid, "valid"), (&data.test, "test")] {
+            same_classes(&file("train"), &data.train, &file(name), split)?;
+        }
+        Ok(data)
     }
+}
+
+/// `Error::ClassMismatch` unless `a` and `b` have labels of the same width.
+pub fn same_classes(a_path: &Path, a: &Split, b_path: &Path, b: &Split) -> Result<()> {
+    if a.classes == b.classes {
+        return Ok(());
+    }
+    Err(Error::ClassMismatch {
+        first: a_path.to_path_buf(),
+        first_classes: a.classes,
+        second: b_path.to_path_buf(),
+        second_classes: b.classes,
+    })
 }
 
 /// The upright 32×32 image of one stored row (the row is column-major, so
@@ -75,14 +93,8 @@ pub fn upright(row: ArrayView1<f32>) -> Array2<f32> {
 /// Loads `{split}_data` and `{split}_labels` from one `.mat` file.
 pub fn load_split(path: impl AsRef<Path>, split: &str) -> Result<Split> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| match Error::io(path, e) {
-        Error::NotFound { path, .. } => Error::NotFound {
-            path,
-            hint: MISSING_DATA_HINT.to_string(),
-        },
-        other => other,
-    })?;
-    let mat = parse_mat(path, &bytes)?;
+    let bytes = super::matv5::read_regular_file(path, MISSING_DATA_HINT)?;
+    let mat = super::matv5::parse(path, &bytes)?;
     drop(bytes);
 
     let data_key = format!("{split}_data");
@@ -111,10 +123,31 @@ pub fn load_split(path: impl AsRef<Path>, split: &str) -> Result<Split> {
         ));
     }
 
+    if rows == 0 {
+        return Err(Error::BadData {
+            path: path.to_path_buf(),
+            key: data_key,
+            problem: "is empty (0 images)".into(),
+        });
+    }
+    check_pixels(path, &data_key, data, rows)?;
+    if is_complex(labels.data()) {
+        return Err(Error::BadData {
+            path: path.to_path_buf(),
+            key: labels_key,
+            problem: "is a complex array; labels must be real one-hot rows".into(),
+        });
+    }
     // MATLAB stores column-major: entry (r, c) is at r + c·rows.
     let values = as_f64(data.data());
-    let images = Array2::from_shape_fn((rows, cols), |(r, c)| values[r + c * rows] as f32);
     let onehot = as_f64(labels.data());
+    if values.len() != rows * cols || onehot.len() != rows * classes {
+        return Err(Error::Malformed {
+            path: path.to_path_buf(),
+            reason: format!("'{data_key}' or '{labels_key}' holds fewer values than its shape"),
+        });
+    }
+    let images = Array2::from_shape_fn((rows, cols), |(r, c)| values[r + c * rows] as f32);
     let mut classes_of = Vec::with_capacity(rows);
     for r in 0..rows {
         let row = (0..classes).map(|c| onehot[r + c * rows]);
@@ -141,28 +174,85 @@ pub fn load_split(path: impl AsRef<Path>, split: &str) -> Result<Split> {
     })
 }
 
-fn parse_mat(path: &Path, bytes: &[u8]) -> Result<matfile::MatFile> {
-    const HDF5_SIGNATURE: &[u8] = b"\x89HDF\r\n\x1a\n";
-    let header = String::from_utf8_lossy(&bytes[..bytes.len().min(116)]);
-    if header.contains("MATLAB 7.3")
-        || bytes.get(512..520) == Some(HDF5_SIGNATURE)
-        || bytes.starts_with(HDF5_SIGNATURE)
-    {
-        return Err(Error::Hdf5 {
-            path: path.to_path_buf(),
-        });
-    }
-    let malformed = |reason: String| Error::Malformed {
+/// The pixel values real NIST36 files hold lie in about −0.15…1.15; a value
+/// outside this wider range means the file is not 0…1 images (docs/robustness.md).
+pub const PIXEL_RANGE: (f64, f64) = (-0.5, 1.5);
+
+/// Images must be real floating point, finite and within [`PIXEL_RANGE`]:
+/// names the first bad entry (row and column, 0-based, of the N×1024 matrix).
+fn check_pixels(path: &Path, key: &str, data: &matfile::Array, rows: usize) -> Result<()> {
+    use matfile::NumericData as D;
+    let bad = |problem: String| Error::BadData {
         path: path.to_path_buf(),
-        reason,
+        key: key.to_string(),
+        problem,
     };
-    if bytes.len() < 128 || !header.starts_with("MATLAB 5.0 MAT-file") {
-        return Err(malformed("no 'MATLAB 5.0 MAT-file' header".into()));
+    if is_complex(data.data()) {
+        return Err(bad("is a complex array; images must be real".into()));
     }
-    // The parser may panic on some corrupt inputs; a bad file must be an error.
-    std::panic::catch_unwind(|| matfile::MatFile::parse(bytes))
-        .map_err(|_| malformed("the parser gave up".into()))?
-        .map_err(|e| malformed(format!("{e:?}").chars().take(120).collect()))
+    let first_bad =
+        |ok: &dyn Fn(usize) -> Option<f64>, n: usize| (0..n).find_map(|i| ok(i).map(|v| (i, v)));
+    let (lo, hi) = PIXEL_RANGE;
+    let outside = |v: f64| !v.is_finite() || v < lo || v > hi;
+    let found = match data.data() {
+        D::Double { real, .. } => {
+            first_bad(&|i| Some(real[i]).filter(|&v| outside(v)), real.len())
+        }
+        D::Single { real, .. } => first_bad(
+            &|i| Some(real[i] as f64).filter(|&v| outside(v)),
+            real.len(),
+        ),
+        other => {
+            return Err(bad(format!(
+                "holds {} integers; images must be single or double values in 0…1 (ink 0, paper 1), e.g. uint8 data divided by 255",
+                numeric_class(other)
+            )))
+        }
+    };
+    if let Some((i, v)) = found {
+        let (r, c) = (i % rows.max(1), i / rows.max(1));
+        let why = if v.is_finite() {
+            format!("; images are 0…1 (ink 0, paper 1) and values outside {lo}…{hi} are refused")
+        } else {
+            String::new()
+        };
+        return Err(bad(format!(
+            "holds {v} at row {r}, column {c} (0-based; the first such value){why}"
+        )));
+    }
+    Ok(())
+}
+
+fn is_complex(data: &matfile::NumericData) -> bool {
+    use matfile::NumericData as D;
+    match data {
+        D::Double { imag, .. } => imag.is_some(),
+        D::Single { imag, .. } => imag.is_some(),
+        D::Int8 { imag, .. } => imag.is_some(),
+        D::UInt8 { imag, .. } => imag.is_some(),
+        D::Int16 { imag, .. } => imag.is_some(),
+        D::UInt16 { imag, .. } => imag.is_some(),
+        D::Int32 { imag, .. } => imag.is_some(),
+        D::UInt32 { imag, .. } => imag.is_some(),
+        D::Int64 { imag, .. } => imag.is_some(),
+        D::UInt64 { imag, .. } => imag.is_some(),
+    }
+}
+
+fn numeric_class(data: &matfile::NumericData) -> &'static str {
+    use matfile::NumericData as D;
+    match data {
+        D::Double { .. } => "double",
+        D::Single { .. } => "single",
+        D::Int8 { .. } => "int8",
+        D::UInt8 { .. } => "uint8",
+        D::Int16 { .. } => "int16",
+        D::UInt16 { .. } => "uint16",
+        D::Int32 { .. } => "int32",
+        D::UInt32 { .. } => "uint32",
+        D::Int64 { .. } => "int64",
+        D::UInt64 { .. } => "uint64",
+    }
 }
 
 fn find<'m>(mat: &'m matfile::MatFile, path: &Path, key: &str) -> Result<&'m matfile::Array> {

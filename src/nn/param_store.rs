@@ -170,11 +170,11 @@ impl<T: Scalar> ParamStore<T> {
     /// (`None` for files without one, such as the course's MLP files).
     pub fn architecture(path: impl AsRef<Path>) -> Result<Option<String>> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = read_model_file(path)?;
         let (_, meta) =
             safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| Error::ModelFile {
                 path: path.to_path_buf(),
-                reason: e.to_string(),
+                reason: describe_safetensors_error(&e, bytes.len()),
             })?;
         Ok(meta
             .metadata()
@@ -183,10 +183,12 @@ impl<T: Scalar> ParamStore<T> {
     }
 
     /// Reads a safetensors file (F32 or F64 tensors; a rank-1 tensor becomes
-    /// one row, 1×n, as the course's files store biases).
+    /// one row, 1×n, as the course's files store biases). A file that is not
+    /// safetensors, is truncated, or holds a NaN or infinite weight is an
+    /// `Error::ModelFile` naming the path (and the tensor).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = read_model_file(path)?;
         Self::from_safetensors(&bytes).map_err(|reason| Error::ModelFile {
             path: path.to_path_buf(),
             reason,
@@ -194,7 +196,8 @@ impl<T: Scalar> ParamStore<T> {
     }
 
     fn from_safetensors(bytes: &[u8]) -> std::result::Result<Self, String> {
-        let tensors = safetensors::SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
+        let tensors = safetensors::SafeTensors::deserialize(bytes)
+            .map_err(|e| describe_safetensors_error(&e, bytes.len()))?;
         let mut store = ParamStore::new();
         for (name, view) in tensors.tensors() {
             let shape = match *view.shape() {
@@ -210,9 +213,41 @@ impl<T: Scalar> ParamStore<T> {
                 .collect();
             let values =
                 values.ok_or_else(|| format!("tensor '{name}' has dtype {:?}", view.dtype()))?;
+            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                return Err(format!(
+                    "tensor '{name}' holds {} at index {i} (flattened); a model with NaN or infinite weights is refused",
+                    Scalar::to_f64(values[i])
+                ));
+            }
             let array = ArrayD::from_shape_vec(IxDyn(&shape), values).map_err(|e| e.to_string())?;
             store.insert(&name, array);
         }
         Ok(store)
+    }
+}
+
+/// The largest model file read at all (the shipped classifier is 544 KB).
+pub const MAX_MODEL_BYTES: u64 = 2 << 30;
+
+fn read_model_file(path: &Path) -> Result<Vec<u8>> {
+    crate::fsutil::read_regular_file(path, MAX_MODEL_BYTES)
+}
+
+/// One sentence for what the safetensors crate found wrong with a file of
+/// `len` bytes, in the user's terms rather than the crate's variant names.
+fn describe_safetensors_error(e: &safetensors::SafeTensorError, len: usize) -> String {
+    use safetensors::SafeTensorError as E;
+    match e {
+        _ if len < 8 => format!("truncated, or not a safetensors model file ({len} bytes)"),
+        E::InvalidHeaderLength | E::MetadataIncompleteBuffer => {
+            format!("truncated: its header promises more than the {len} bytes present")
+        }
+        E::InvalidOffset(name) => {
+            format!("truncated or corrupt: tensor '{name}' does not fit in the {len} bytes present")
+        }
+        E::TensorInvalidInfo | E::ValidationOverflow | E::InvalidTensorView(..) => {
+            "corrupt: a tensor's shape and size disagree".to_string()
+        }
+        _ => "not a safetensors model file (no valid safetensors header)".to_string(),
     }
 }

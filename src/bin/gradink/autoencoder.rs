@@ -2,10 +2,11 @@
 //! its loss curve, reconstructions, model and summary; or, with `--eval`,
 //! measure the PSNR of a saved model.
 
+use crate::keep_better::{self, settle, Judgement, Staging};
 use crate::progress;
 use anyhow::{bail, Context, Result};
 use gradink::ae_recipe::AeRecipe;
-use gradink::data::{class_name, load_split, upright, Split, IMAGE_SIDE};
+use gradink::data::{class_name, load_split, same_classes, upright, Split, IMAGE_SIDE};
 use gradink::models::{AeInit, Autoencoder, Pca};
 use gradink::plot::{self, Chart, Series};
 use gradink::train::Schedule;
@@ -41,14 +42,14 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = AeRecipe::Course)]
     pub recipe: AeRecipe,
     /// (recipe's: 100 / 500 / 50)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::epochs)]
     pub epochs: Option<usize>,
     /// Step size for the total squared error of a batch (the recipe's; with
     /// another --optimizer than the recipe's: 3e-5 for momentum, 1e-3 for Adam).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::rate)]
     pub lr: Option<f64>,
     /// (recipe's: 36)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::positive)]
     pub batch_size: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -56,20 +57,20 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// μ, the velocity kept from step to step (momentum SGD only).
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = 0.9, value_parser = crate::parse::momentum)]
     pub momentum: f64,
     /// (recipe's: cosine)
     #[arg(long, value_enum)]
     pub schedule: Option<Schedule>,
     /// Epochs of linear warm-up to --lr before the schedule starts (recipe's: 0 / 5 / 2).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::count)]
     pub warmup: Option<usize>,
     /// How the weights start (recipe's: xavier / xavier / pca).
     #[arg(long, value_enum)]
     pub init: Option<AeInit>,
     /// Threads per batch (its rows are split, one tape each; the step is the
     /// same). Pays off only for large batches (256: 1.6× faster on 2 cores).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::parse::positive)]
     pub threads: usize,
     /// With --eval: the saved model to measure.
     #[arg(long)]
@@ -77,6 +78,10 @@ pub struct Args {
     /// Measure the validation PSNR of --model instead of training.
     #[arg(long, requires = "model")]
     pub eval: bool,
+    /// Accept this run into --out even if it collapsed or the model already
+    /// there scores better on the validation split (docs/robustness.md).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Args {
@@ -119,6 +124,9 @@ pub struct Summary {
     pub margin_over_pca_db: f64,
     /// Wall time of the PCA fit (covariance and eigendecomposition).
     pub pca_seconds: f64,
+    /// The same measure for drawing the training split's mean image for
+    /// every input: a run at or below it has collapsed.
+    pub mean_image_valid_psnr: f64,
     pub valid_images: usize,
     pub seconds_per_epoch: f64,
     pub config: AeConfig,
@@ -140,9 +148,59 @@ pub fn run(args: Args) -> Result<()> {
         train.context("cannot load the training data")?,
         valid.context("cannot load the validation data")?,
     );
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    let summary = train_and_report(&train, &valid, cfg, &args.out)?;
+    same_classes(
+        &data_dir.join("nist36_train.mat"),
+        &train,
+        &data_dir.join("nist36_valid.mat"),
+        &valid,
+    )?;
+    let staging = Staging::new(&args.out)?;
+    let rejected = args.out.join(keep_better::REJECTED).join(MODEL_FILE);
+    let good_epochs = std::cell::Cell::new(0);
+    let kept = |epoch: usize| {
+        good_epochs.set(epoch - 1);
+        if epoch > 1 {
+            format!(
+                "{} holds the model of epoch {}; {} was left as it was",
+                rejected.display(),
+                epoch - 1,
+                args.out.display()
+            )
+        } else {
+            format!(
+                "no model was written; {} was left as it was",
+                args.out.display()
+            )
+        }
+    };
+    let summary = match train_and_report(&train, &valid, cfg, &staging.dir, &kept) {
+        Ok(s) => s,
+        Err(e) => {
+            if good_epochs.get() > 0 {
+                // Keep the last good epoch's model where the message says.
+                let _ = std::fs::remove_dir_all(&*args.out.join(keep_better::REJECTED));
+                let _ = std::fs::create_dir_all(args.out.join(keep_better::REJECTED));
+                let _ = std::fs::rename(staging.dir.join(MODEL_FILE), &rejected);
+            }
+            staging.abandon();
+            return Err(e);
+        }
+    };
+    let judgement = Judgement {
+        blew_up: Autoencoder::<f32>::load(staging.dir.join(MODEL_FILE))
+            .ok()
+            .and_then(|m| collapsed(&m, &summary, &valid)),
+        previous: previous_psnr(&args.out.join(MODEL_FILE), &valid),
+        new: summary.valid_psnr_mean,
+    };
+    settle(
+        &staging,
+        judgement,
+        args.force,
+        MODEL_FILE,
+        "ae_summary.json",
+        |p| format!("{p:.2} dB"),
+    )?;
     println!(
         "valid PSNR {:.2} dB (mean over {} images; PCA with {HIDDEN} components {:.2} dB, margin {:+.2} dB), train loss {:.2} per image ({:.3} s/epoch); wrote {}",
         summary.valid_psnr_mean,
@@ -156,13 +214,73 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
+/// Why a finished run is not a usable autoencoder, if it collapsed: its
+/// validation PSNR is not finite, or it draws the same image for every
+/// input (an undertrained run is not a collapse).
+fn collapsed(model: &Autoencoder<f32>, summary: &Summary, valid: &Split) -> Option<String> {
+    let psnr = summary.valid_psnr_mean;
+    if !psnr.is_finite() {
+        return Some(format!(
+            "training blew up: the validation PSNR is {psnr}; lower --lr"
+        ));
+    }
+    gradink::train_autoencoder::draws_one_image(model, &valid.images).then(|| {
+        format!(
+            "training collapsed: the network draws the same image for every input (validation PSNR {psnr:.2} dB; the mean training image gives {:.2} dB); lower --lr",
+            summary.mean_image_valid_psnr
+        )
+    })
+}
+
+/// The validation PSNR of the autoencoder already at `path`, if one loads
+/// and takes these images (else `None`: nothing to protect).
+fn previous_psnr(path: &Path, valid: &Split) -> Option<f64> {
+    if !path.exists() {
+        return None;
+    }
+    match Autoencoder::<f32>::load(path) {
+        Ok(model) if model.dims().0 == valid.images.ncols() => {
+            Some(evaluate(&model, &valid.images).1)
+        }
+        Ok(_) => None,
+        Err(e) => {
+            eprintln!(
+                "note: replacing {}, which cannot be read ({e})",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// What the report says is on disk when training diverges in `epoch`,
+/// for a run written straight into `out`.
+pub fn kept_in(out: &Path) -> impl Fn(usize) -> String + '_ {
+    move |epoch| {
+        let model_path = out.join(MODEL_FILE);
+        if epoch > 1 {
+            format!(
+                "{} holds the model of epoch {}",
+                model_path.display(),
+                epoch - 1
+            )
+        } else if model_path.exists() {
+            format!("{} was left as it was", model_path.display())
+        } else {
+            "no model was written".to_string()
+        }
+    }
+}
+
 /// Trains one model and writes `ae_loss.png`, `reconstructions.png`, the
-/// model and `ae_summary.json` into `out` (which must exist).
+/// model and `ae_summary.json` into `out` (which must exist). When training
+/// diverges in epoch K, `kept(K)` says what is on disk.
 pub fn train_and_report(
     train: &Split,
     valid: &Split,
     cfg: AeConfig,
     out: &Path,
+    kept: &dyn Fn(usize) -> String,
 ) -> Result<Summary> {
     let model_path = out.join(MODEL_FILE);
     let mut model = cfg
@@ -187,20 +305,7 @@ pub fn train_and_report(
     bar.finish_and_clear();
     let history = match history {
         Ok(h) => h,
-        Err(e @ Error::Diverged { epoch, .. }) => {
-            let kept = if epoch > 1 {
-                format!(
-                    "{} holds the model of epoch {}",
-                    model_path.display(),
-                    epoch - 1
-                )
-            } else if model_path.exists() {
-                format!("{} was left as it was", model_path.display())
-            } else {
-                "no model was written".to_string()
-            };
-            bail!("{e}; {kept}");
-        }
+        Err(e @ Error::Diverged { epoch, .. }) => bail!("{e}; {}", kept(epoch)),
         Err(e) => return Err(e.into()),
     };
 
@@ -209,6 +314,7 @@ pub fn train_and_report(
     let pca = Pca::fit(train.images.view(), HIDDEN).context("cannot fit the PCA baseline")?;
     let pca_seconds = started.elapsed().as_secs_f64();
     let pca_psnr = pca.mean_psnr(valid.images.view());
+    let mean_image_psnr = gradink::train_autoencoder::mean_image_psnr(&train.images, &valid.images);
     loss_curves(&history, pca_psnr, &out.join("ae_loss.png"))?;
     reconstructions(&model, &pca, valid, &out.join("reconstructions.png"))?;
     let summary = Summary {
@@ -219,6 +325,7 @@ pub fn train_and_report(
         pca_valid_psnr_mean: pca_psnr,
         margin_over_pca_db: valid_psnr - pca_psnr,
         pca_seconds,
+        mean_image_valid_psnr: mean_image_psnr,
         valid_images: valid.len(),
         seconds_per_epoch: history.iter().map(|h| h.seconds).sum::<f64>()
             / history.len().max(1) as f64,

@@ -12,9 +12,9 @@ pub struct Args {
     #[arg(long, default_value = "tests/fixtures/nist26_valid_small.mat")]
     pub data: PathBuf,
     /// Samples in the batch.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = crate::parse::positive)]
     pub batch: usize,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = crate::parse::positive)]
     pub hidden: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -43,8 +43,16 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut failed = 0;
     let stdout = std::io::stdout();
-    for path in &args.images {
-        match read_one(path, &model, &args) {
+    let names = output_names(&args.images);
+    for (path, name) in args.images.iter().zip(&names) {
+        let renamed = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        if args.out.is_some() && renamed.as_deref() != Some(name.as_str()) {
+            eprintln!(
+                "note: {}'s figures are written as {name}_boxes.png and {name}_crops.png (another image has the same name)",
+                path.display()
+            );
+        }
+        match read_one(path, name, &model, &args) {
             Ok(text) => {
                 let mut lock = stdout.lock();
                 lock.write_all(text.as_bytes())?;
@@ -73,15 +81,36 @@ pub fn default_model() -> PathBuf {
     }
 }
 
-/// Reads one image and returns what to print for it.
-fn read_one(path: &Path, model: &Classifier<f32>, args: &Args) -> Result<String> {
+/// A distinct name for each image's figures in `--out`: its file stem, or,
+/// when an earlier image has taken that stem (`a/x.jpg b/x.png`), the stem
+/// with the first free `_2`, `_3`, … appended, so no output overwrites another.
+pub fn output_names(images: &[PathBuf]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    images
+        .iter()
+        .map(|path| {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "image".into());
+            let mut name = stem.clone();
+            let mut k = 2;
+            while taken.contains(&name) {
+                name = format!("{stem}_{k}");
+                k += 1;
+            }
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
+/// Reads one image and returns what to print for it; its figures are
+/// written as `{name}_boxes.png` and `{name}_crops.png` in `--out`.
+fn read_one(path: &Path, name: &str, model: &Classifier<f32>, args: &Args) -> Result<String> {
     let image = open_image(path)?;
     let reading = read_page(&image, model);
     if let Some(out) = &args.out {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "image".into());
         let boxes_png = out.join(format!("{name}_boxes.png"));
         draw_boxes(&image, &reading)
             .save(&boxes_png)

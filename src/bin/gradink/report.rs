@@ -51,19 +51,19 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Classifier epochs (default: `gradink train`'s).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::epochs)]
     pub epochs: Option<usize>,
     /// Epochs of each of the three learning-rate sweep runs (default: --epochs).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::epochs)]
     pub sweep_epochs: Option<usize>,
     /// Classifier hidden units (default: `gradink train`'s).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::positive)]
     pub hidden: Option<usize>,
     /// Classifier learning rate; the sweep also tries 10× and 0.1× (default: `gradink train`'s).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::rate)]
     pub lr: Option<f64>,
     /// Classifier batch size (default: `gradink train`'s).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::positive)]
     pub batch_size: Option<usize>,
     /// Classifier learning-rate schedule (default: `gradink train`'s).
     #[arg(long, value_enum)]
@@ -77,13 +77,13 @@ pub struct Args {
     #[arg(long)]
     pub ocr_model: Option<PathBuf>,
     /// Autoencoder epochs (default: `gradink autoencoder`'s).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::epochs)]
     pub ae_epochs: Option<usize>,
     /// Autoencoder recipe (default: `gradink autoencoder`'s, the course's).
     #[arg(long, value_enum)]
     pub ae_recipe: Option<AeRecipe>,
     /// Parameters in the gradient check's classifier (default: `gradink gradcheck`'s).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::positive)]
     pub gradcheck_hidden: Option<usize>,
     /// A NIST36-format .mat file with valid_data/valid_labels for the
     /// gradient check (default: `gradink gradcheck`'s, the repository's real-NIST fixture).
@@ -197,7 +197,14 @@ pub fn run(args: Args) -> Result<()> {
             let accuracy = o
                 .character_accuracy
                 .map_or("(no true text)".into(), |a| format!("{:.2}%", 100.0 * a));
-            format!("{} photos, character accuracy {accuracy}", o.images.len())
+            let unreadable = match o.unreadable.len() {
+                0 => String::new(),
+                n => format!(", {n} UNREADABLE"),
+            };
+            format!(
+                "{} photos, character accuracy {accuracy}{unreadable}",
+                o.images.len()
+            )
         },
     );
 
@@ -209,14 +216,12 @@ pub fn run(args: Args) -> Result<()> {
                 let dir = args.out.join(folder);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
+                let kept = autoencoder::kept_in(&dir);
+                let summary =
+                    autoencoder::train_and_report(&d.train, &d.valid, ae_cfg.clone(), &dir, &kept)?;
                 Ok(AutoencoderSection {
                     folder: folder.into(),
-                    summary: autoencoder::train_and_report(
-                        &d.train,
-                        &d.valid,
-                        ae_cfg.clone(),
-                        &dir,
-                    )?,
+                    summary,
                 })
             })
         },
@@ -269,6 +274,16 @@ pub fn run(args: Args) -> Result<()> {
         anyhow::bail!(
             "the report is written, but these sections failed: {} (see {})",
             failed.join(", "),
+            page.display()
+        );
+    }
+    // As `gradink ocr` exits 1 for a photo it cannot read, so does the report.
+    if let Some(o) = report.ocr.ok().filter(|o| !o.unreadable.is_empty()) {
+        let names: Vec<&str> = o.unreadable.iter().map(|f| f.image.as_str()).collect();
+        anyhow::bail!(
+            "the report is written, but {} photo(s) could not be read: {} (see {})",
+            names.len(),
+            names.join(", "),
             page.display()
         );
     }

@@ -8,7 +8,9 @@ use gradink::train::TrainConfig;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+// `group(skip)`: the flattened `train::Args` already has the group `Args`.
 #[derive(clap::Args, Clone, Debug)]
+#[group(skip)]
 pub struct Args {
     #[command(flatten)]
     pub train: crate::train::Args,

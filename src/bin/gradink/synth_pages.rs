@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, default_value = "all")]
     pub strength: String,
     /// Pages per strength.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = crate::parse::positive)]
     pub pages: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -1,5 +1,6 @@
 //! `gradink train`: the classifier, its figures and its summary.
 
+use crate::keep_better::{settle, Judgement, Staging};
 use crate::progress;
 use anyhow::{Context, Result};
 use gradink::data::{class_names, upright, Nist36, IMAGE_SIDE};
@@ -22,20 +23,20 @@ pub struct Args {
     /// Folder for figures, summary.json and classifier.safetensors.
     #[arg(long, default_value = "out/train")]
     pub out: PathBuf,
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = crate::parse::epochs)]
     pub epochs: usize,
     /// The network: the course's MLP (one sigmoid hidden layer, SGD) or
     /// the CNN (docs/cnn.md; Adam).
     #[arg(long, value_enum, default_value_t = Arch::Mlp)]
     pub arch: Arch,
     /// Hidden units of the MLP.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = crate::parse::positive)]
     pub hidden: usize,
     /// Learning rate for the mean cross-entropy over a batch
     /// (default: 0.3 for the MLP's SGD, 0.001 for the CNN's Adam).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse::rate)]
     pub lr: Option<f64>,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = crate::parse::positive)]
     pub batch_size: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -47,12 +48,16 @@ pub struct Args {
     #[arg(long)]
     pub emnist: Option<PathBuf>,
     /// At most this many EMNIST samples per class (with --emnist).
-    #[arg(long, default_value_t = 1500)]
+    #[arg(long, default_value_t = 1500, value_parser = crate::parse::positive)]
     pub emnist_per_class: usize,
     /// Add this many randomly warped copies (rotation, shear, scale, shift)
     /// of every training row, drawn from --seed.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = crate::parse::count)]
     pub augment: usize,
+    /// Accept this run into --out even if it blew up or the model already
+    /// there scores better on the validation split (docs/robustness.md).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Which network `gradink train` trains.
@@ -115,14 +120,45 @@ pub fn run(args: Args) -> Result<()> {
     }
     if args.augment > 0 {
         use gradink::data::augment::{augment, Jitter};
+        let rows = (data.train.len() as u64).saturating_mul(args.augment as u64 + 1);
+        gradink::memory::check_fits(
+            &format!("--augment {}", args.augment),
+            rows.saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64),
+        )?;
         data.train = augment(&data.train, args.augment, Jitter::default(), args.seed);
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    let summary = match args.arch {
-        Arch::Mlp => train_and_report(&data, &args.config(), &args.out, "train")?.1,
-        Arch::Cnn => train_cnn_and_report(&data, &args.config(), &args.out, "train cnn")?,
+    let cfg = args.config();
+    if args.arch == Arch::Mlp {
+        check_mlp_fits(&cfg, data.train.classes)?;
+    }
+    let staging = Staging::new(&args.out)?;
+    let trained = match args.arch {
+        Arch::Mlp => train_and_report(&data, &cfg, &staging.dir, "train").map(|r| r.1),
+        Arch::Cnn => train_cnn_and_report(&data, &cfg, &staging.dir, "train cnn"),
     };
+    let summary = match trained {
+        Ok(s) => s,
+        Err(e) => {
+            staging.abandon();
+            return Err(e.context(format!("{} was left as it was", args.out.display())));
+        }
+    };
+    let predicted = gradink::models::AnyClassifier::load(staging.dir.join(MODEL_FILE))
+        .map(|m| m.predict(data.valid.images.view()))
+        .unwrap_or_default();
+    let judgement = Judgement {
+        blew_up: gradink::train::blow_up(&summary.history, &predicted, &data.valid),
+        previous: previous_accuracy(&args.out.join(MODEL_FILE), &data),
+        new: summary.valid_acc,
+    };
+    settle(
+        &staging,
+        judgement,
+        args.force,
+        MODEL_FILE,
+        "summary.json",
+        |a| format!("{:.1}%", 100.0 * a),
+    )?;
     println!(
         "train {:.1}%  valid {:.1}%  test {:.1}%  ({:.3} s/epoch); wrote {}",
         100.0 * summary.train_acc,
@@ -132,6 +168,41 @@ pub fn run(args: Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The model file `train` writes.
+const MODEL_FILE: &str = "classifier.safetensors";
+
+/// Refuses an MLP whose training would not fit in memory, with an estimate.
+pub fn check_mlp_fits(cfg: &TrainConfig, classes: usize) -> Result<()> {
+    let bytes = gradink::train::memory_estimate(cfg, IMAGE_SIDE * IMAGE_SIDE, classes);
+    gradink::memory::check_fits(&format!("--hidden {}", cfg.hidden), bytes)?;
+    Ok(())
+}
+
+/// The validation accuracy of the classifier already at `path`, if there is
+/// one that loads and fits this data (else `None`: nothing to protect).
+fn previous_accuracy(path: &Path, data: &Nist36) -> Option<f64> {
+    if !path.exists() {
+        return None;
+    }
+    match gradink::models::AnyClassifier::load(path) {
+        Ok(model) => {
+            if model.classes() != data.valid.classes || model.inputs() != data.valid.images.ncols()
+            {
+                return None; // another kind of model: nothing to compare with
+            }
+            let predicted = model.predict(data.valid.images.view());
+            Some(accuracy(&predicted, &data.valid.labels))
+        }
+        Err(e) => {
+            eprintln!(
+                "note: replacing {}, which cannot be read ({e})",
+                path.display()
+            );
+            None
+        }
+    }
 }
 
 /// `train` followed by up to `per_class` EMNIST samples of each class that the
@@ -152,6 +223,13 @@ fn with_emnist(
     };
     let extra = emnist::load_emnist36(dir, &exclude, per_class, seed)
         .context("cannot load the EMNIST samples")?;
+    if extra.classes != train.classes {
+        anyhow::bail!(
+            "--emnist adds {} classes (A–Z, 0–9) but the training data has {}; use 36-class NIST36 data with --emnist",
+            extra.classes,
+            train.classes
+        );
+    }
     eprintln!(
         "training on {} stand-in + {} EMNIST samples ({} stand-in indices skipped)",
         train.len(),
@@ -170,7 +248,7 @@ pub fn train_and_report(
 ) -> Result<(Classifier<f32>, Summary)> {
     let classes = data.train.classes;
     let mut model = Classifier::<f32>::new(IMAGE_SIDE * IMAGE_SIDE, cfg.hidden, classes, cfg.seed);
-    weight_grid(&model, &out.join("weights_init.png"), "initial")?;
+    let initial = model.clone();
 
     let batches = data.train.len().div_ceil(cfg.batch_size.max(1));
     let bar = progress::training_bar(cfg.epochs, batches, label);
@@ -181,6 +259,7 @@ pub fn train_and_report(
     let history = history?;
 
     model.save(out.join("classifier.safetensors"))?;
+    weight_grid(&initial, &out.join("weights_init.png"), "initial")?;
     weight_grid(&model, &out.join("weights_trained.png"), "trained")?;
     curves(&history, out)?;
 
