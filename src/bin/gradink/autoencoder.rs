@@ -25,7 +25,7 @@ const HIDDEN: usize = 32;
 const MODEL_FILE: &str = "autoencoder.safetensors";
 
 /// Every training option defaults to the value of `--recipe` (the course's
-/// unless chosen); an option given explicitly overrides it. See the README
+/// unless chosen); an option given explicitly overrides it. See docs/autoencoder-training.md
 /// and docs/autoencoder.md for what each recipe costs and reaches.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
