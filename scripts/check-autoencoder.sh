@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data/nist36_standin}"
 out="${2:-target/ci/autoencoder}"
-cargo run --release --quiet -- autoencoder --data "$data" --out "$out"
+# --force: the check measures this run, whatever an earlier run left in $out (docs/robustness.md).
+cargo run --release --quiet -- autoencoder --data "$data" --out "$out" --force
 eval_line="$(cargo run --release --quiet -- autoencoder --eval --model "$out/autoencoder.safetensors" --data "$data")"
 echo "eval: $eval_line"
 python3 - "$out/ae_summary.json" "$eval_line" "$data" <<'PY'
@@ -26,7 +27,7 @@ print(f"PCA-32 valid PSNR {pca:.2f} dB")
 if "standin" in sys.argv[3] and abs(pca - 17.97) > 0.05:
     sys.exit(f"FAIL: PCA-32 on the stand-in gives {pca:.2f} dB, expected 17.97 +- 0.05")
 PY
-cargo run --release --quiet -- autoencoder --data "$data" --out "$out-beat-pca" --recipe beat-pca
+cargo run --release --quiet -- autoencoder --data "$data" --out "$out-beat-pca" --recipe beat-pca --force
 python3 - "$out-beat-pca/ae_summary.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 data="${1:-default}"
 out="${2:-target/ci/train}"
 if [ "$data" = default ]; then data_option=(); else data_option=(--data "$data"); fi
-cargo run --release --quiet -- train "${data_option[@]}" --out "$out"
+# --force: the check measures this run, whatever an earlier run left in $out (docs/robustness.md).
+cargo run --release --quiet -- train "${data_option[@]}" --out "$out" --force
 python3 - "$out/summary.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -182,8 +182,10 @@ fn report_on_the_fixture_has_every_section_figure_and_link() {
     );
 }
 
+/// Without data the training sections are skipped (exit 0 for that); the
+/// unreadable photo alone makes the command exit 1, as `gradink ocr` does.
 #[test]
-fn missing_data_skips_what_needs_it_and_exits_zero() {
+fn missing_data_skips_what_needs_it_and_only_the_broken_photo_fails() {
     let out = scratch("report_missing_out");
     let missing = out.join("no_such_folder");
     // A blank page (no text) and a file that is not an image.
@@ -193,8 +195,13 @@ fn missing_data_skips_what_needs_it_and_exits_zero() {
         .unwrap();
     std::fs::write(photos.join("broken.jpg"), b"not a jpeg").unwrap();
     let o = report(&missing, &out, photos.to_str().unwrap());
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let last = stderr.trim().lines().last().unwrap_or_default();
+    assert!(
+        last.contains("1 photo(s) could not be read: broken.jpg"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("data/get-data.sh") && stderr.contains("nist36_standin"),
         "says how to get the data: {stderr}"

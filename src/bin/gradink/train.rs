@@ -140,7 +140,7 @@ pub fn run(args: Args) -> Result<()> {
         Ok(s) => s,
         Err(e) => {
             staging.abandon();
-            return Err(e.context(format!("{} was left as it was", args.out.display())));
+            anyhow::bail!("{e:#}; {} was left as it was", args.out.display());
         }
     };
     let predicted = gradink::models::AnyClassifier::load(staging.dir.join(MODEL_FILE))
