@@ -4,10 +4,9 @@
 use anyhow::{Context, Result};
 use gradink::data::upright;
 use gradink::models::Classifier;
-use gradink::ocr::{load_classifier, open_image, read_page, Reading, DEFAULT_MODEL};
+use gradink::ocr::{load_classifier, open_image, read_page, reading_json, Reading, DEFAULT_MODEL};
 use image::{DynamicImage, RgbImage};
 use ndarray::Array2;
-use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -25,13 +24,6 @@ pub struct Args {
     /// Print one JSON object per image and line: {"image", "lines", "boxes": [[y1,x1,y2,x2],..]}.
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Serialize)]
-struct JsonReading<'a> {
-    image: String,
-    lines: &'a [String],
-    boxes: &'a [[u32; 4]],
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -91,12 +83,7 @@ fn read_one(path: &Path, model: &Classifier<f32>, args: &Args) -> Result<String>
             .with_context(|| format!("cannot write {}", crops_png.display()))?;
     }
     if args.json {
-        let record = JsonReading {
-            image: path.display().to_string(),
-            lines: &reading.lines,
-            boxes: &reading.boxes,
-        };
-        return Ok(serde_json::to_string(&record)? + "\n");
+        return Ok(reading_json(&path.display().to_string(), &reading) + "\n");
     }
     let mut text = String::new();
     if args.images.len() > 1 {
