@@ -20,7 +20,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const W3C_ELEMENT: &str = "element-6066-11e4-a52e-4f27974ad207";
+const W3C_ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A chromedriver process and one browser session.
 struct Browser {
@@ -114,7 +114,10 @@ impl Browser {
             "/element",
             json!({"using": "css selector", "value": css}),
         );
-        v[W3C_ELEMENT].as_str().expect("an element id").to_string()
+        v[W3C_ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     fn script(&self, script: &str) -> Value {

@@ -135,9 +135,39 @@ pub fn request(
     // A server may answer (413) before reading a large body and close: the
     // answer is still there to read.
     let _ = stream.write_all(body);
+    // Read up to the end of the body the headers announce (some servers,
+    // chromedriver among them, keep the connection open after it).
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        if complete(&raw) {
+            break;
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
     parse(&raw)
+}
+
+/// Whether `raw` holds a whole answer: headers, then Content-Length bytes or
+/// a last chunk.
+fn complete(raw: &[u8]) -> bool {
+    let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+    let body = &raw[end + 4..];
+    if head.contains("transfer-encoding: chunked") || head.contains("transfer-encoding:chunked") {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    let length = head.lines().find_map(|l| {
+        l.strip_prefix("content-length:")
+            .and_then(|v| v.trim().parse::<usize>().ok())
+    });
+    length.is_some_and(|n| body.len() >= n)
 }
 
 fn parse(raw: &[u8]) -> std::io::Result<Reply> {
