@@ -9,9 +9,9 @@ mod http;
 mod routes;
 
 use anyhow::{anyhow, Context, Result};
-use gradink::models::AnyClassifier;
+use gradink::ocr::load_classifier;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,13 +34,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let model_path = args.model.clone().unwrap_or_else(super::ocr::default_model);
-    let model = AnyClassifier::load(&model_path).context("cannot load the classifier")?;
-    if model.inputs() != 32 * 32 || model.classes() == 0 || model.classes() > 36 {
-        return Err(anyhow!(
-            "{}: reading needs a model with 1024 inputs and at most 36 classes",
-            model_path.display()
-        ));
-    }
+    let model = load_classifier(&model_path).context("cannot load the classifier")?;
     let images = args.images.clone().unwrap_or_else(default_images);
     let threads = args.threads.clamp(1, 64);
     let state = Arc::new(routes::State {
@@ -110,10 +104,5 @@ fn worker(server: &tiny_http::Server, state: &routes::State, stop: &AtomicBool) 
 
 /// The sample photos: images/ in the working folder, else beside the crate.
 fn default_images() -> PathBuf {
-    let here = PathBuf::from("images");
-    if here.is_dir() {
-        here
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("images")
-    }
+    crate::data_choice::in_repository("images")
 }

@@ -166,26 +166,19 @@ fn image_of(bytes: &[u8], name: &str) -> Result<DynamicImage, ApiError> {
     })
 }
 
-/// Finds and reads the characters of a photo, as `gradink ocr` does.
-fn read_photo(model: &AnyClassifier, image: &DynamicImage) -> Result<(Letters, Reading), ApiError> {
+/// Finds and reads the characters of a photo, as `gradink ocr` does
+/// (`read_page` is exactly these two calls), with either architecture.
+fn read_photo(model: &AnyClassifier, image: &DynamicImage) -> (Letters, Reading) {
     let letters = find_letters(image);
-    let reading = match model {
-        AnyClassifier::Mlp(m) => read_letters(&letters, m),
-        AnyClassifier::Cnn(_) => {
-            return Err(ApiError::new(
-                409,
-                "this build reads photos with an MLP model only; start the server with one",
-            ))
-        }
-    };
-    Ok((letters, reading))
+    let reading = read_letters(&letters, model);
+    (letters, reading)
 }
 
 fn ocr(state: &State, request: &mut Request, query: &str, detail: bool) -> Result<Reply, ApiError> {
     let name = http::query_value(query, "name")?.unwrap_or_else(|| "upload".into());
     let image = body_image(request, &name)?;
     let start = Instant::now();
-    let (letters, reading) = read_photo(&state.model, &image)?;
+    let (letters, reading) = read_photo(&state.model, &image);
     let plain = reading_json(&name, &reading);
     if !detail {
         return Ok(http::json(200, plain + "\n"));
