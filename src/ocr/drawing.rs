@@ -8,7 +8,7 @@ use super::page::{working_grey, Grey};
 use crate::conv;
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::functional as F;
-use crate::models::{cnn, AnyClassifier, Predict};
+use crate::models::{cnn, AnyClassifier};
 use image::DynamicImage;
 use ndarray::{Array2, Array4, ArrayView1, Ix4};
 
