@@ -16,7 +16,7 @@ use std::time::Instant;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let image = root.join("images/04_deep.jpg");
-    let model_path = root.join("models/classifier.safetensors");
+    let model_path = root.join(gradink::ocr::DEFAULT_MODEL);
     let runs: usize = std::env::var("OCR_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())

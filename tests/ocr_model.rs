@@ -35,3 +35,42 @@ fn shipped_classifier_reads_real_nist_letters() {
         "only {h36}/{n} real NIST letters right"
     );
 }
+
+/// The OCR loader takes a CNN file (architecture `cnn` in its metadata) and
+/// reads a photo with it: the boxes and lines do not depend on the classifier.
+#[test]
+fn the_ocr_loader_reads_a_photo_with_a_cnn_file() {
+    use gradink::models::{AnyClassifier, Cnn};
+    use gradink::ocr::read_file;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ocr_cnn_file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cnn.safetensors");
+    Cnn::<f32>::new(36, 7).save(&path).unwrap();
+    let model = load_classifier(&path).expect("a CNN file loads for reading");
+    assert!(matches!(model, AnyClassifier::Cnn(_)));
+    assert_eq!((model.inputs(), model.classes()), (1024, 36));
+    let reading = read_file(root.join("images/02_letters.jpg"), &model).unwrap();
+    assert_eq!(reading.lines.len(), 5, "{:?}", reading.lines);
+    // 7 + 7 + 7 + 5 + 10 characters; the box finder is the same for any classifier.
+    let boxes = reading.boxes.len();
+    assert!((35..=37).contains(&boxes), "{boxes} boxes");
+    assert_eq!(reading.chars.len(), boxes);
+}
+
+/// A model file of an unknown architecture is refused with one sentence
+/// naming the file and the architecture.
+#[test]
+fn the_ocr_loader_refuses_an_unknown_architecture() {
+    use gradink::nn::ParamStore;
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ocr_rnn_file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rnn.safetensors");
+    let mut store = ParamStore::<f32>::new();
+    store.insert("w", ndarray::Array2::<f32>::zeros((2, 2)));
+    store.save_as(&path, Some("rnn")).unwrap();
+    let e = load_classifier(&path).unwrap_err().to_string();
+    assert!(e.contains("rnn.safetensors"), "{e}");
+    assert!(e.contains("unknown architecture 'rnn'"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}

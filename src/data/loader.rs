@@ -9,7 +9,8 @@
 //! The helper never makes the training thread wait on the kernel: when the
 //! queue is full it sleeps for a moment rather than blocking, because
 //! waking a blocked thread costs the waker a system call, and on the
-//! virtual machines here those calls cost more than the copy saved.
+//! 2-core virtual machines it was measured on those calls cost more than
+//! the copy saved (docs/performance.md).
 
 use crate::data::gather_rows;
 use crate::Scalar;

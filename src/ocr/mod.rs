@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use gradink::ocr::{load_classifier, read_file};
-//! let model = load_classifier("models/classifier.safetensors")?;
+//! let model = load_classifier(gradink::ocr::DEFAULT_MODEL)?; // the MLP or the CNN
 //! let reading = read_file("images/01_list.jpg", &model)?;
 //! for line in &reading.lines {
 //!     println!("{line}");
@@ -53,3 +53,7 @@ pub use thin::thin;
 
 /// Where the shipped classifier lives, relative to the repository root.
 pub const DEFAULT_MODEL: &str = "models/classifier.safetensors";
+
+/// The course's MLP reader (1024-128-36, sigmoid), relative to the
+/// repository root: what the reader was before the CNN.
+pub const COURSE_MODEL: &str = "models/classifier.safetensors";

@@ -11,7 +11,7 @@ use super::segment::split_touching;
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use crate::functional as F;
-use crate::models::Classifier;
+use crate::models::{AnyClassifier, Predict};
 use image::DynamicImage;
 use ndarray::Array2;
 use std::path::Path;
@@ -37,16 +37,20 @@ pub struct Reading {
     pub factor: usize,
 }
 
-/// Loads a classifier and checks that it takes 32×32 inputs.
-pub fn load_classifier(path: impl AsRef<Path>) -> Result<Classifier<f32>> {
+/// Loads a classifier of either architecture (the MLP or the CNN, as the
+/// file's `architecture` metadata says; a file without it is the course's
+/// MLP) and checks that it takes 32×32 inputs and tells at most 36 classes
+/// apart. A file of an unknown architecture is a `ModelFile` error.
+pub fn load_classifier(path: impl AsRef<Path>) -> Result<AnyClassifier> {
     let path = path.as_ref();
-    let model = Classifier::<f32>::load(path)?;
-    let (inputs, _, classes) = model.dims();
+    let model = AnyClassifier::load(path)?;
+    let (inputs, classes) = (model.inputs(), model.classes());
     if inputs != IMAGE_SIDE * IMAGE_SIDE || classes == 0 || classes > 36 {
         return Err(Error::ModelFile {
             path: path.to_path_buf(),
             reason: format!(
-                "a {inputs}→…→{classes} network; reading needs 1024 inputs and at most 36 classes"
+                "a {} network with {inputs} inputs and {classes} classes; reading needs 1024 inputs and at most 36 classes",
+                model.architecture()
             ),
         });
     }
@@ -54,13 +58,13 @@ pub fn load_classifier(path: impl AsRef<Path>) -> Result<Classifier<f32>> {
 }
 
 /// Reads the image file at `path` (see [`read_page`]).
-pub fn read_file(path: impl AsRef<Path>, model: &Classifier<f32>) -> Result<Reading> {
+pub fn read_file<M: Predict + ?Sized>(path: impl AsRef<Path>, model: &M) -> Result<Reading> {
     let image = open_image(path)?;
     Ok(read_page(&image, model))
 }
 
 /// Reads the handwritten text of a photo with `model`.
-pub fn read_page(image: &DynamicImage, model: &Classifier<f32>) -> Reading {
+pub fn read_page<M: Predict + ?Sized>(image: &DynamicImage, model: &M) -> Reading {
     let letters = find_letters(image);
     read_letters(&letters, model)
 }
@@ -81,14 +85,14 @@ pub struct ReadOptions {
 }
 
 /// Orders, crops and classifies characters that were already found.
-pub fn read_letters(letters: &Letters, model: &Classifier<f32>) -> Reading {
+pub fn read_letters<M: Predict + ?Sized>(letters: &Letters, model: &M) -> Reading {
     read_letters_with(letters, model, &ReadOptions::default())
 }
 
 /// [`read_letters`] with some steps turned off.
-pub fn read_letters_with(
+pub fn read_letters_with<M: Predict + ?Sized>(
     letters: &Letters,
-    model: &Classifier<f32>,
+    model: &M,
     options: &ReadOptions,
 ) -> Reading {
     let width = letters.bw.ncols();

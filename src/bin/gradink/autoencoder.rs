@@ -38,8 +38,8 @@ pub enum Arch {
 
 /// Every training option defaults to the value of `--recipe` (the course's
 /// unless chosen; with `--arch conv`, the convolutional recipe); an option
-/// given explicitly overrides it. See the README and docs/autoencoder.md for
-/// what each recipe costs and reaches.
+/// given explicitly overrides it. See docs/autoencoder-training.md and
+/// docs/autoencoder.md for what each recipe costs and reaches.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Folder with nist36_train.mat and nist36_valid.mat

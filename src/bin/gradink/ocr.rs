@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use gradink::data::upright;
-use gradink::models::Classifier;
-use gradink::ocr::{load_classifier, open_image, read_page, Reading, DEFAULT_MODEL};
+use gradink::models::AnyClassifier;
+use gradink::ocr::{load_classifier, open_image, read_page, Reading, COURSE_MODEL, DEFAULT_MODEL};
 use image::{DynamicImage, RgbImage};
 use ndarray::Array2;
 use serde::Serialize;
@@ -65,16 +65,16 @@ pub fn run(args: Args) -> Result<()> {
 
 /// The shipped model: in the working folder, else beside this crate's manifest.
 pub fn default_model() -> PathBuf {
-    let here = PathBuf::from(DEFAULT_MODEL);
-    if here.exists() {
-        here
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL)
-    }
+    crate::data_choice::in_repository(DEFAULT_MODEL)
+}
+
+/// The course's MLP reader, found like [`default_model`].
+pub fn course_model() -> PathBuf {
+    crate::data_choice::in_repository(COURSE_MODEL)
 }
 
 /// Reads one image and returns what to print for it.
-fn read_one(path: &Path, model: &Classifier<f32>, args: &Args) -> Result<String> {
+fn read_one(path: &Path, model: &AnyClassifier, args: &Args) -> Result<String> {
     let image = open_image(path)?;
     let reading = read_page(&image, model);
     if let Some(out) = &args.out {

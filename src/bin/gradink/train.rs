@@ -12,7 +12,7 @@ use ndarray::{Array2, Axis};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// Defaults: batch 32, rate 0.3 with a cosine schedule, on the mean loss (see the README for why).
+/// Defaults: batch 32, rate 0.3 with a cosine schedule, on the mean loss (docs/training.md says why).
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Folder with nist36_train.mat, nist36_valid.mat, nist36_test.mat

@@ -288,6 +288,7 @@ fn ocr_markdown(md: &mut Markdown, s: &Section<OcrSection>) {
                 ),
                 or_dash(i.character_accuracy.map(pct)),
                 or_dash(i.character_accuracy_trained.map(pct)),
+                or_dash(i.character_accuracy_course.map(pct)),
                 format!("{:.2}", i.seconds),
             ]
         })
@@ -299,6 +300,7 @@ fn ocr_markdown(md: &mut Markdown, s: &Section<OcrSection>) {
             "boxes / true characters",
             "character accuracy",
             "… with the classifier of section 2",
+            "… with the course's MLP alone",
             "seconds",
         ],
         &rows,
@@ -313,8 +315,16 @@ fn ocr_markdown(md: &mut Markdown, s: &Section<OcrSection>) {
                 )
             })
             .unwrap_or_default();
+        let course = match (&o.course_model, o.character_accuracy_course) {
+            (Some(path), Some(c)) => format!(
+                "; the course's MLP alone ({}) reads them at {}",
+                inline_code(&path.display().to_string()),
+                pct(c)
+            ),
+            _ => String::new(),
+        };
         md.paragraph(&format!(
-            "**Overall character accuracy: {}**{trained}.",
+            "**Overall character accuracy: {}**{trained}{course}.",
             pct(acc)
         ));
     }

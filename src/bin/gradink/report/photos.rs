@@ -1,12 +1,13 @@
 //! The OCR stage: every photo in a folder read with the shipped classifier
-//! (and with the one the report just trained), each beside its true text
+//! (and with the one the report just trained, and the course's MLP when
+//! the shipped reader is the CNN), each beside its true text
 //! (`NAME.txt` next to `NAME.jpg`), with the figures `gradink ocr --out` draws
 //! and measurements of how far the photo bends the letter finder's assumptions.
 
 use super::sections::{AssumptionChecks, OcrFailure, OcrImage, OcrSection, Section};
 use crate::ocr;
 use anyhow::{Context, Result};
-use gradink::models::Classifier;
+use gradink::models::{AnyClassifier, Classifier};
 use gradink::ocr::{
     edit_distance, find_letters, load_classifier, open_image, read_letters, without_spaces,
     Letters, Reading,
@@ -39,6 +40,12 @@ pub fn read_all(
             }
         }
     };
+    // The course's MLP beside the shipped reader, when that is another network.
+    let course_path = ocr::course_model();
+    let course = match (&model, load_classifier(&course_path)) {
+        (AnyClassifier::Mlp(_), _) | (_, Err(_)) => None,
+        (_, Ok(mlp)) => Some(mlp),
+    };
     let photos = match photos_in(folder) {
         Ok(p) if !p.is_empty() => p,
         Ok(_) => {
@@ -66,7 +73,7 @@ pub fn read_all(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        match read_photo(&path, &model, trained, out) {
+        match read_photo(&path, &model, trained, course.as_ref(), out) {
             Ok(read) => images.push(read),
             Err(e) => unreadable.push(OcrFailure {
                 image: name,
@@ -85,6 +92,7 @@ pub fn read_all(
     };
     let character_accuracy = overall(&|i| i.edit_distance);
     let character_accuracy_trained = overall(&|i| i.edit_distance_trained);
+    let character_accuracy_course = overall(&|i| i.edit_distance_course);
     Section::Ok(OcrSection {
         model: model_path.to_path_buf(),
         images_folder: folder.to_path_buf(),
@@ -92,6 +100,8 @@ pub fn read_all(
         unreadable,
         character_accuracy,
         character_accuracy_trained,
+        course_model: course.is_some().then_some(course_path),
+        character_accuracy_course,
     })
 }
 
@@ -130,8 +140,9 @@ fn truth_of(photo: &Path) -> Result<Option<Vec<String>>> {
 
 fn read_photo(
     path: &Path,
-    model: &Classifier<f32>,
+    model: &AnyClassifier,
     trained: Option<&Classifier<f32>>,
+    course: Option<&AnyClassifier>,
     out: &Path,
 ) -> Result<OcrImage> {
     let started = Instant::now();
@@ -165,6 +176,13 @@ fn read_photo(
         )),
         _ => None,
     };
+    let edit_course = match (course, &true_chars) {
+        (Some(m), Some(t)) => Some(edit_distance(
+            &without_spaces(&read_letters(&letters, m).lines.join("\n")),
+            t,
+        )),
+        _ => None,
+    };
     // As `ocr::character_accuracy`: 1 − d / n, and for an empty truth 1 only if nothing was read.
     let accuracy = |d: Option<usize>| {
         let (d, n) = (d?, true_chars.as_ref()?.len());
@@ -186,6 +204,8 @@ fn read_photo(
         character_accuracy: accuracy(edit),
         edit_distance_trained: edit_trained,
         character_accuracy_trained: accuracy(edit_trained),
+        edit_distance_course: edit_course,
+        character_accuracy_course: accuracy(edit_course),
         mean_confidence: confidence.iter().map(|&c| c as f64).sum::<f64>()
             / confidence.len().max(1) as f64,
         assumptions,

@@ -113,6 +113,10 @@ pub struct OcrImage {
     /// The same boxes read by the classifier trained in this run.
     pub edit_distance_trained: Option<usize>,
     pub character_accuracy_trained: Option<f64>,
+    /// The same boxes read by the course's MLP (`models/classifier.safetensors`),
+    /// when the reader is another network.
+    pub edit_distance_course: Option<usize>,
+    pub character_accuracy_course: Option<f64>,
     pub mean_confidence: f64,
     pub assumptions: AssumptionChecks,
     pub boxes_figure: String,
@@ -157,6 +161,9 @@ pub struct OcrSection {
     pub character_accuracy: Option<f64>,
     /// The same with the classifier trained in this run (when it was).
     pub character_accuracy_trained: Option<f64>,
+    /// The course's MLP alone, when the reader is another network.
+    pub course_model: Option<PathBuf>,
+    pub character_accuracy_course: Option<f64>,
 }
 
 /// The autoencoder run (its `ae_summary.json`) and where its figures are.
