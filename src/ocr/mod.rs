@@ -59,8 +59,9 @@ pub use segment::{split_touching, upright_width};
 pub use synth::{synth_page, GlyphBank, Strength, SynthPage};
 pub use thin::thin;
 
-/// Where the shipped classifier lives, relative to the repository root.
-pub const DEFAULT_MODEL: &str = "models/classifier.safetensors";
+/// Where the shipped reader lives, relative to the repository root: the
+/// CNN (docs/cnn.md, "The shipped reader"), the default of `gradink ocr`.
+pub const DEFAULT_MODEL: &str = "models/classifier_cnn.safetensors";
 
 /// The course's MLP reader (1024-128-36, sigmoid), relative to the
 /// repository root: what the reader was before the CNN.

@@ -73,7 +73,7 @@ pub struct Args {
     /// (default: the repository's images/).
     #[arg(long)]
     pub images: Option<PathBuf>,
-    /// Classifier the OCR reads with (default: the shipped models/classifier.safetensors).
+    /// Classifier the OCR reads with (default: the shipped CNN, models/classifier_cnn.safetensors).
     #[arg(long)]
     pub ocr_model: Option<PathBuf>,
     /// Autoencoder epochs (default: `gradink autoencoder`'s).
