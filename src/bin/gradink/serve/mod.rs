@@ -18,7 +18,7 @@ use std::time::Duration;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
-    /// Classifier to read with (an MLP or a CNN model file); default: the shipped models/classifier.safetensors.
+    /// Classifier to read with (an MLP or a CNN model file); default: the shipped reader, as `gradink ocr` uses.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port). Only this machine can connect unless you name another interface.
