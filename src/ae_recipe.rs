@@ -59,3 +59,21 @@ impl AeRecipe {
         }
     }
 }
+
+/// The convolutional autoencoder's recipe (`gradink autoencoder --arch
+/// conv`): He-uniform start, Adam 1e-3 with 1 epoch of warm-up then cosine,
+/// batch 32, 30 epochs. Measured in `docs/autoencoder.md`.
+pub fn conv_config(seed: u64) -> AeConfig {
+    AeConfig {
+        epochs: 30,
+        lr: 1e-3,
+        batch_size: 32,
+        seed,
+        optimizer: OptimizerKind::Adam,
+        momentum: 0.9,
+        schedule: Schedule::Cosine,
+        warmup: 1,
+        init: AeInit::Xavier,
+        threads: 1,
+    }
+}

@@ -7,7 +7,7 @@
 
 use crate::data::{for_each_batch, shuffled_batches};
 use crate::error::{Error, Result};
-use crate::models::{AeInit, Autoencoder};
+use crate::models::{AeInit, AeModel};
 use crate::nn::{sum_by_name, Adam, Momentum, Optimizer, ParamStore};
 use crate::subnormals::FlushSubnormals;
 use crate::train::Schedule;
@@ -109,7 +109,7 @@ pub fn psnr(original: ArrayView1<f32>, reconstruction: ArrayView1<f32>) -> f64 {
 
 /// Mean squared error per image (summed over pixels) and mean PSNR over
 /// every row of `images`, without a tape.
-pub fn evaluate(model: &Autoencoder<f32>, images: &Array2<f32>) -> (f64, f64) {
+pub fn evaluate<M: AeModel>(model: &M, images: &Array2<f32>) -> (f64, f64) {
     const CHUNK: usize = 1024;
     let n = images.nrows();
     let (mut sse, mut psnr_sum) = (0.0, 0.0);
@@ -140,7 +140,7 @@ pub fn mean_image_psnr(train: &Array2<f32>, valid: &Array2<f32>) -> f64 {
 /// Whether `model` draws the same image whatever its input (every pixel of
 /// every reconstruction of up to 256 rows of `images` within 1e-5 of the
 /// first's): the dead-ReLU collapse a far too high rate leaves.
-pub fn draws_one_image(model: &Autoencoder<f32>, images: &Array2<f32>) -> bool {
+pub fn draws_one_image<M: AeModel>(model: &M, images: &Array2<f32>) -> bool {
     let n = images.nrows().min(256);
     if n < 2 {
         return false;
@@ -153,7 +153,7 @@ pub fn draws_one_image(model: &Autoencoder<f32>, images: &Array2<f32>) -> bool {
 }
 
 /// Mean PSNR of `model` over every row of `images`.
-pub fn mean_psnr(model: &Autoencoder<f32>, images: &Array2<f32>) -> f64 {
+pub fn mean_psnr<M: AeModel>(model: &M, images: &Array2<f32>) -> f64 {
     evaluate(model, images).1
 }
 
@@ -163,8 +163,8 @@ pub fn mean_psnr(model: &Autoencoder<f32>, images: &Array2<f32>) -> f64 {
 /// epoch that ends with finite parameters. A non-finite loss stops training
 /// with `Error::Diverged`, naming the epoch and the last finite loss (per
 /// image); the checkpoint then still holds the last good epoch.
-pub fn train_autoencoder(
-    model: &mut Autoencoder<f32>,
+pub fn train_autoencoder<M: AeModel>(
+    model: &mut M,
     train: &Array2<f32>,
     valid: &Array2<f32>,
     cfg: &AeConfig,
@@ -195,7 +195,7 @@ pub fn train_autoencoder(
                 });
             }
             last_finite = loss / idx.len() as f64;
-            opt.update(&mut model.params, &grads);
+            opt.update(model.params_mut(), &grads);
             loss_sum += loss;
             seen += idx.len();
             on_progress(AeProgress {
@@ -210,7 +210,7 @@ pub fn train_autoencoder(
         let (valid_loss, valid_psnr) = evaluate(model, valid);
         // The last step may have broken the weights without any loss showing it yet.
         if !model
-            .params
+            .params()
             .iter()
             .all(|(_, p)| p.iter().all(|v| v.is_finite()))
         {
@@ -268,8 +268,8 @@ impl Updater {
 /// rows are split into `threads` slices, each run on its own tape. The loss
 /// is a sum over rows, so the parts' losses and gradients add up to the
 /// whole batch's.
-fn batch_gradients(
-    model: &Autoencoder<f32>,
+fn batch_gradients<M: AeModel>(
+    model: &M,
     x: Array2<f32>,
     threads: usize,
 ) -> (f64, Vec<Gradients<f32>>) {

@@ -1,5 +1,5 @@
 //! The tensor ops — broadcasting, reshape, axis reductions, conv2d,
-//! max_pool2d, dropout — against central differences (f64, PyTorch's
+//! max_pool2d, upsample2d, dropout — against central differences (f64, PyTorch's
 //! gradcheck tolerances), on random shapes: stride 2, padding 1, odd sizes,
 //! a 1×1 kernel, a pooling window that does not divide the input.
 
@@ -206,4 +206,68 @@ fn conv2d_names_both_shapes_when_channels_differ() {
         1,
         1,
     );
+}
+
+#[test]
+fn upsample2d_on_random_shapes() {
+    // Factors 1 (the identity), 2 and 3, on odd sizes; then a factor-2
+    // upsampling followed by a convolution, as in a decoder, and used twice
+    // (its gradient is added, not overwritten).
+    for (k, factor) in [1usize, 2, 3].into_iter().enumerate() {
+        let k = k as u64;
+        let [n, c, h, w] = sizes::<4>(1, 4, 200 + k);
+        check(&[("x", random(&[n, c, h, w], -1., 1., 210 + k))], |t, p| {
+            let y = p.var(t, "x").upsample2d(factor);
+            assert_eq!(y.shape(), [n, c, h * factor, w * factor]);
+            probe(t, y, 220 + k)
+        });
+    }
+    let inputs = [
+        ("x", random(&[2, 3, 4, 5], -1., 1., 230)),
+        ("w", random(&[2, 3, 3, 3], -1., 1., 231)),
+        ("b", random(&[1, 2, 1, 1], -0.5, 0.5, 232)),
+    ];
+    check(&inputs, |t, p| {
+        let x = p.var(t, "x");
+        let up = x.upsample2d(2);
+        let y = (up.conv2d(p.var(t, "w"), 1, 1) + p.var(t, "b")).tanh();
+        probe(t, y, 233) + probe(t, up, 234)
+    });
+}
+
+#[test]
+fn upsample2d_repeats_every_pixel_as_a_block() {
+    let t = Tape::<f64>::new();
+    let x = ndarray::Array::from_shape_vec((1, 2, 2, 2), vec![1., 2., 3., 4., 5., 6., 7., 8.])
+        .unwrap()
+        .into_dyn();
+    let y = t.leaf(x).upsample2d(2).value();
+    assert_eq!(y.shape(), [1, 2, 4, 4]);
+    let first: Vec<f64> = y.iter().take(16).copied().collect();
+    assert_eq!(
+        first,
+        [1., 1., 2., 2., 1., 1., 2., 2., 3., 3., 4., 4., 3., 3., 4., 4.]
+    );
+    assert_eq!(y[[0, 1, 3, 0]], 7.0);
+    // Backward: each pixel gets the sum of its block's gradients.
+    let g = t.leaf(ndarray::ArrayD::from_elem(
+        ndarray::IxDyn(&[1, 2, 2, 2]),
+        1.0,
+    ));
+    let r = t.constant(random(&[1, 2, 4, 4], -1., 1., 240));
+    let grads = (g.upsample2d(2) * r).sum().backward();
+    let dg = grads.wrt(g).unwrap();
+    let rv = r.value();
+    let block: f64 = (0..2)
+        .flat_map(|i| (0..2).map(move |j| (i, j)))
+        .map(|(i, j)| rv[[0, 1, 2 + i, j]])
+        .sum();
+    assert!((dg[[0, 1, 1, 0]] - block).abs() < 1e-12);
+}
+
+#[test]
+#[should_panic(expected = "upsample2d: needs 4-D values, got shape [3, 4]")]
+fn upsample2d_names_a_shape_that_is_not_nchw() {
+    let t = Tape::<f64>::new();
+    let _ = t.leaf(random(&[3, 4], 0., 1., 1)).upsample2d(2);
 }

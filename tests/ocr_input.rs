@@ -75,7 +75,7 @@ fn a_blank_page_has_no_boxes_and_no_text() {
     assert!(letters.boxes.is_empty(), "{:?}", letters.boxes);
     assert_eq!(letters.bw.dim(), (900, 1200));
 
-    let model = load_classifier(root().join("models/classifier.safetensors")).unwrap();
+    let model = load_classifier(root().join(gradink::ocr::DEFAULT_MODEL)).unwrap();
     let reading = read_page(&DynamicImage::ImageLuma8(page.clone()), &model);
     assert!(reading.lines.is_empty() && reading.boxes.is_empty());
 
@@ -117,7 +117,7 @@ fn a_photo_over_20_megapixels_is_read_at_working_size() {
     let sheet = DynamicImage::ImageRgb8(sheet);
     assert!(sheet.width() as u64 * sheet.height() as u64 > 20_000_000);
 
-    let model = load_classifier(root().join("models/classifier.safetensors")).unwrap();
+    let model = load_classifier(root().join(gradink::ocr::DEFAULT_MODEL)).unwrap();
     let reading = read_page(&sheet, &model);
     assert!(reading.factor >= 2, "worked on a reduced page");
     assert_eq!(reading.lines.len(), 5, "{:?}", reading.lines);

@@ -1,4 +1,4 @@
-//! The shipped classifier on real NIST handwriting it never saw: the 130
+//! The shipped reader (the CNN) on real NIST handwriting it never saw: the 130
 //! samples of tests/fixtures/nist26_valid_small.mat (26 letters, 5 each).
 //! Prints the accuracy (run with `--nocapture`) and fails below a floor.
 
@@ -14,7 +14,7 @@ fn shipped_classifier_reads_real_nist_letters() {
     // OCR_MODEL=FILE measures another classifier (the floors still apply).
     let model_path = std::env::var_os("OCR_MODEL")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("models/classifier.safetensors"));
+        .unwrap_or_else(|| root.join(gradink::ocr::DEFAULT_MODEL));
     let model = load_classifier(&model_path).expect("the classifier loads");
     let nist = load_split(root.join("tests/fixtures/nist26_valid_small.mat"), "valid")
         .expect("the NIST26 fixture loads");
@@ -30,9 +30,16 @@ fn shipped_classifier_reads_real_nist_letters() {
         100.0 * h36 as f64 / n as f64,
         100.0 * h26 as f64 / n as f64
     );
+    // The shipped CNN reads 119/130 (91.5 %, docs/cnn.md; the target
+    // of 93 % is not reached) and 125/130 letters-only; the course's MLP
+    // 114/130. The floors sit a few samples under the CNN's figures.
     assert!(
-        h36 as f64 >= 0.75 * n as f64,
-        "only {h36}/{n} real NIST letters right"
+        h36 as f64 >= 0.89 * n as f64,
+        "only {h36}/{n} real NIST letters right (the shipped CNN: 119)"
+    );
+    assert!(
+        h26 as f64 >= 0.93 * n as f64,
+        "only {h26}/{n} real NIST letters right when only letters may be answered (the shipped CNN: 125)"
     );
 }
 

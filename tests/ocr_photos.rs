@@ -1,5 +1,6 @@
-//! The four sample photos read with the shipped classifier: every line found,
-//! box counts within 2 % of the truth, overall character accuracy ≥ 90 %, and
+//! The four sample photos read with the shipped reader (the CNN): every line
+//! found, box counts within 2 % of the truth, overall character accuracy
+//! ≥ 98 % (the network alone, before the word rule, ≥ 90 %), and
 //! words split where the truth splits them on at least 18 of the 19 lines.
 //! Prints a per-image table (run with `--nocapture` to see it).
 
@@ -45,7 +46,7 @@ fn sample_photos_are_read_to_target() {
     // OCR_MODEL=FILE measures another classifier (the floors still apply).
     let model_path = std::env::var_os("OCR_MODEL")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("models/classifier.safetensors"));
+        .unwrap_or_else(|| root.join(gradink::ocr::DEFAULT_MODEL));
     let model = load_classifier(&model_path).expect("the classifier loads");
     let (mut errors, mut chars, mut boxes) = (0.0, 0usize, 0usize);
     let mut raw_errors = 0.0;
@@ -114,10 +115,19 @@ fn sample_photos_are_read_to_target() {
             "words split right on only {lines_split_right} of {lines_true} lines"
         ));
     }
-    if overall < 0.90 {
+    // The shipped CNN: 98.4 % (target ≥ 98 %), 92.3 % for the network alone
+    // (the 95 % is not reached; docs/cnn.md).
+    if overall < 0.98 {
         failures.push(format!(
-            "overall character accuracy {:.1}% < 90%",
+            "overall character accuracy {:.1}% < 98%",
             100.0 * overall
+        ));
+    }
+    let raw_overall = 1.0 - raw_errors / chars as f64;
+    if raw_overall < 0.90 {
+        failures.push(format!(
+            "the network alone reads {:.1}% < 90%",
+            100.0 * raw_overall
         ));
     }
     assert!(failures.is_empty(), "{}", failures.join("; "));

@@ -4,7 +4,8 @@
 //! words are split where they were written on at least 90 % of the lines,
 //! and characters are read at least as well as measured when the reader
 //! learned to cope with pencil, shadows, the desk and touching letters
-//! (floors a few points under the figures in docs/ocr-photos.md).
+//! (floors a few points under what the shipped CNN reader reads here:
+//! 91.6 / 85.6 / 78.5 %; the course's MLP read about 10 points less).
 
 use gradink::ocr::{
     find_letters, load_classifier, read_letters_with, synth_page, GlyphBank, PageScore,
@@ -16,7 +17,7 @@ const PAGES: u64 = 6;
 
 fn score(bank: &GlyphBank, strength: &Strength, options: &ReadOptions) -> PageScore {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model = load_classifier(root.join("models/classifier.safetensors")).unwrap();
+    let model = load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).unwrap();
     let mut total = PageScore::default();
     for seed in 0..PAGES {
         let page = synth_page(bank, strength, 1000 + seed);
@@ -36,9 +37,9 @@ fn generated_pages_are_read_without_invented_lines() {
     let bank = bank();
     // (strength, floor of character accuracy)
     for (strength, floor) in [
-        (Strength::MILD, 0.80),
-        (Strength::MEDIUM, 0.72),
-        (Strength::STRONG, 0.70),
+        (Strength::MILD, 0.88),
+        (Strength::MEDIUM, 0.82),
+        (Strength::STRONG, 0.75),
     ] {
         let s = score(&bank, &strength, &ReadOptions::default());
         println!(

@@ -333,3 +333,56 @@ pub fn max_pool2d_backward<T: Scalar>(g: &[T], from: &[u32], dx: &mut [T]) {
         dx[i as usize] += g;
     }
 }
+
+/// Nearest-neighbour upsampling of an NCHW batch by an integer `factor`:
+/// out[n, c, y, x] = x[n, c, y / factor, x / factor], so every pixel becomes
+/// a `factor`×`factor` block. Panics naming the op when `x` is not 4-D or
+/// the factor is 0.
+pub fn upsample2d<T: Scalar>(x: ArrayView4<T>, factor: usize) -> Array4<T> {
+    assert!(
+        factor > 0,
+        "upsample2d: input {:?} (NCHW) with factor 0",
+        x.shape()
+    );
+    let (n, c, h, w) = x.dim();
+    let x = x.as_standard_layout();
+    let xs = x.as_slice().expect("standard layout");
+    let (ho, wo) = (h * factor, w * factor);
+    let mut out = Vec::with_capacity(n * c * ho * wo);
+    for plane in xs.chunks_exact(h * w) {
+        for row in plane.chunks_exact(w) {
+            let start = out.len();
+            for &v in row {
+                out.extend(std::iter::repeat_n(v, factor));
+            }
+            for _ in 1..factor {
+                out.extend_from_within(start..start + wo);
+            }
+        }
+    }
+    Array4::from_shape_vec((n, c, ho, wo), out).expect("sized above")
+}
+
+/// The gradient of `upsample2d`: each input pixel receives the sum of the
+/// gradients of the `factor`×`factor` block it was copied to (added into `dx`,
+/// which has the input's shape and standard layout).
+pub fn upsample2d_backward<T: Scalar>(g: ArrayView4<T>, factor: usize, dx: &mut [T]) {
+    let (_, _, ho, wo) = g.dim();
+    let (h, w) = (ho / factor, wo / factor);
+    let g = g.as_standard_layout();
+    let gs = g.as_slice().expect("standard layout");
+    debug_assert_eq!(gs.len(), dx.len() * factor * factor);
+    for (plane, d_plane) in gs.chunks_exact(ho * wo).zip(dx.chunks_exact_mut(h * w)) {
+        for (oy, g_row) in plane.chunks_exact(wo).enumerate() {
+            let d_row = &mut d_plane[(oy / factor) * w..(oy / factor + 1) * w];
+            for (d, block) in d_row.iter_mut().zip(g_row.chunks_exact(factor)) {
+                // One fixed order of additions: row by row, left to right.
+                let mut s = T::zero();
+                for &v in block {
+                    s += v;
+                }
+                *d += s;
+            }
+        }
+    }
+}

@@ -62,6 +62,12 @@ pub(crate) enum Op<T> {
         input: usize,
         from: Vec<u32>,
     },
+    /// Nearest-neighbour upsampling of an NCHW batch by an integer factor
+    /// (`conv::upsample2d`): every pixel becomes a factor×factor block.
+    Upsample2d {
+        input: usize,
+        factor: usize,
+    },
 }
 
 use crate::ArcArrayD;
@@ -88,7 +94,7 @@ impl<T: Scalar> Op<T> {
             | Op::Softmax(a) => Inputs::one(a),
             Op::SoftmaxCrossEntropy { logits, .. } => Inputs::one(logits),
             Op::SquaredError { pred, .. } => Inputs::one(pred),
-            Op::MaxPool2d { input, .. } => Inputs::one(input),
+            Op::MaxPool2d { input, .. } | Op::Upsample2d { input, .. } => Inputs::one(input),
         }
     }
 
@@ -338,6 +344,24 @@ impl<T: Scalar> Op<T> {
                         slot => {
                             let mut dx = ArrayD::zeros(IxDyn(nodes[*input].value.shape()));
                             conv::max_pool2d_backward(g, from, dx.as_slice_mut().expect("fresh"));
+                            pass_on(slot, dx);
+                        }
+                    }
+                }
+            }
+            // Each input pixel was copied to a factor×factor block: it gets the block's summed gradient.
+            &Op::Upsample2d { input, factor } => {
+                if wants(input) {
+                    let g = image(g.view(), "upsample2d");
+                    match &mut grads[input] {
+                        Some(dx) if dx.is_standard_layout() => conv::upsample2d_backward(
+                            g,
+                            factor,
+                            dx.as_slice_mut().expect("standard layout"),
+                        ),
+                        slot => {
+                            let mut dx = ArrayD::zeros(IxDyn(nodes[input].value.shape()));
+                            conv::upsample2d_backward(g, factor, dx.as_slice_mut().expect("fresh"));
                             pass_on(slot, dx);
                         }
                     }

@@ -266,6 +266,19 @@ impl<'t, T: Scalar> Var<'t, T> {
         self.tape.record(op, |_| out.into_dyn())
     }
 
+    /// Nearest-neighbour upsampling of an NCHW batch by an integer `factor`:
+    /// (N, C, H, W) → (N, C, H·factor, W·factor), every pixel repeated as a
+    /// factor×factor block. Backward sums each block's gradient.
+    pub fn upsample2d(self, factor: usize) -> Self {
+        self.unary(
+            Op::Upsample2d {
+                input: self.id,
+                factor,
+            },
+            |x| conv::upsample2d(image(x, "upsample2d"), factor).into_dyn(),
+        )
+    }
+
     /// Inverted dropout: while `training`, each entry is zeroed with
     /// probability `p` and the others scaled by 1/(1 − p), drawn from `seed`;
     /// otherwise the value itself. Backward is the product with the same mask.

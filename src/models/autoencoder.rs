@@ -128,6 +128,30 @@ impl<T: Scalar> Autoencoder<T> {
     }
 }
 
+/// What the autoencoder's training loop needs of a model (the dense one here,
+/// `ConvAutoencoder` beside it): a loss on the tape, reconstructions without
+/// training, and a file.
+pub trait AeModel: HasParams<f32> + Sync {
+    /// The total squared error of the batch's reconstruction, on the tape.
+    fn loss<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32>;
+    /// Reconstructions of rows of pixels.
+    fn reconstruct(&self, x: ArrayView2<f32>) -> Array2<f32>;
+    /// Writes the model atomically.
+    fn save(&self, path: &Path) -> Result<()>;
+}
+
+impl AeModel for Autoencoder<f32> {
+    fn loss<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32> {
+        Autoencoder::loss(self, x)
+    }
+    fn reconstruct(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        Autoencoder::reconstruct(self, x)
+    }
+    fn save(&self, path: &Path) -> Result<()> {
+        Autoencoder::save(self, path)
+    }
+}
+
 impl<T> HasParams<T> for Autoencoder<T> {
     fn params(&self) -> &ParamStore<T> {
         &self.params

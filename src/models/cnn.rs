@@ -45,7 +45,11 @@ pub struct Cnn<T> {
 
 /// He-uniform: U[−a, a] with a = √(6 / fan_in), which keeps the variance of
 /// ReLU activations steady from layer to layer (He et al., 2015).
-fn he_uniform<T: Scalar>(shape: &[usize], fan_in: usize, rng: &mut impl Rng) -> ArrayD<T> {
+pub(crate) fn he_uniform<T: Scalar>(
+    shape: &[usize],
+    fan_in: usize,
+    rng: &mut impl Rng,
+) -> ArrayD<T> {
     let a = (6.0 / fan_in as f64).sqrt();
     ArrayD::from_shape_simple_fn(IxDyn(shape), || T::of(rng.random_range(-a..a)))
 }

@@ -5,11 +5,13 @@ mod autoencoder;
 mod autoencoder_init;
 mod classifier;
 pub mod cnn;
+pub mod conv_autoencoder;
 mod pca;
 
 pub use any::{AnyClassifier, Predict};
-pub use autoencoder::Autoencoder;
+pub use autoencoder::{AeModel, Autoencoder};
 pub use autoencoder_init::AeInit;
 pub use classifier::Classifier;
 pub use cnn::Cnn;
+pub use conv_autoencoder::ConvAutoencoder;
 pub use pca::{Pca, PcaError};

@@ -21,9 +21,12 @@ mod binarize;
 mod border;
 mod components;
 mod crop;
+mod decode;
 mod deskew;
+mod drawing;
 mod filters;
 mod find_letters;
+mod json;
 mod lines;
 mod metrics;
 mod page;
@@ -37,9 +40,14 @@ pub use binarize::{estimate_paper, ink_mask, normalise_paper, Paper, INK_THRESHO
 pub use border::desk_mask;
 pub use components::{label_components, Component};
 pub use crop::{crop_glyph, draw_centre_lines, INK_EXTENT, PEN_RADIUS};
+pub use decode::{decode_image, MAX_ALLOC, MAX_PIXELS};
 pub use deskew::line_slant;
+pub use drawing::{
+    drawing_input, read_drawing, Activations, DrawingReading, DRAWING_INK, DRAWING_SIDE,
+};
 pub use filters::{gaussian_blur, max_filter, min_filter};
 pub use find_letters::{find_letters, find_letters_in, Cut, Glyph, Letters};
+pub use json::{char_details, reading_json, CharDetail};
 pub use lines::{group_lines, Line, Span};
 pub use metrics::{character_accuracy, edit_distance, without_spaces};
 pub use page::{open_image, working_factor, working_grey, Grey, WORKING_PIXELS};
@@ -51,8 +59,9 @@ pub use segment::{split_touching, upright_width};
 pub use synth::{synth_page, GlyphBank, Strength, SynthPage};
 pub use thin::thin;
 
-/// Where the shipped classifier lives, relative to the repository root.
-pub const DEFAULT_MODEL: &str = "models/classifier.safetensors";
+/// Where the shipped reader lives, relative to the repository root: the
+/// CNN (docs/cnn.md, "The shipped reader"), the default of `gradink ocr`.
+pub const DEFAULT_MODEL: &str = "models/classifier_cnn.safetensors";
 
 /// The course's MLP reader (1024-128-36, sigmoid), relative to the
 /// repository root: what the reader was before the CNN.

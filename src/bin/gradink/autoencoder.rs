@@ -1,13 +1,15 @@
-//! `gradink autoencoder`: train the image-compressing autoencoder and write
-//! its loss curve, reconstructions, model and summary; or, with `--eval`,
-//! measure the PSNR of a saved model.
+//! `gradink autoencoder`: train the image-compressing autoencoder (the dense
+//! 1024-32-32-32-1024 network, or with `--arch conv` the convolutional one)
+//! and write its loss curve, reconstructions, model and summary; or, with
+//! `--eval`, measure the PSNR of a saved model (of either architecture).
 
-use crate::keep_better::{self, settle, Judgement, Staging};
+use crate::keep_better::{settle, Judgement, Staging};
 use crate::progress;
 use anyhow::{bail, Context, Result};
-use gradink::ae_recipe::AeRecipe;
+use gradink::ae_recipe::{self, AeRecipe};
 use gradink::data::{class_name, load_split, same_classes, upright, Split, IMAGE_SIDE};
-use gradink::models::{AeInit, Autoencoder, Pca};
+use gradink::models::{conv_autoencoder, AeInit, AeModel, Autoencoder, ConvAutoencoder, Pca};
+use gradink::nn::ParamStore;
 use gradink::plot::{self, Chart, Series};
 use gradink::train::Schedule;
 use gradink::train_autoencoder::{
@@ -24,9 +26,21 @@ use std::time::Instant;
 const HIDDEN: usize = 32;
 const MODEL_FILE: &str = "autoencoder.safetensors";
 
+/// Which network `gradink autoencoder` trains.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Arch {
+    /// The assignment's 1024-32-32-32-1024 network (ReLU, ReLU, ReLU, sigmoid).
+    #[default]
+    Dense,
+    /// Convolutions, pooling and upsampling around the same 32-number code
+    /// (`gradink::models::ConvAutoencoder`, docs/autoencoder.md).
+    Conv,
+}
+
 /// Every training option defaults to the value of `--recipe` (the course's
-/// unless chosen); an option given explicitly overrides it. See docs/autoencoder-training.md
-/// and docs/autoencoder.md for what each recipe costs and reaches.
+/// unless chosen; with `--arch conv`, the convolutional recipe); an option
+/// given explicitly overrides it. See docs/autoencoder-training.md and
+/// docs/autoencoder.md for what each recipe costs and reaches.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Folder with nist36_train.mat and nist36_valid.mat
@@ -41,6 +55,16 @@ pub struct Args {
     /// `beat-pca` (start as PCA-32, fine-tune with Adam, 50 epochs).
     #[arg(long, value_enum, default_value_t = AeRecipe::Course)]
     pub recipe: AeRecipe,
+    /// `dense` (the assignment's network) or `conv` (convolutional, same
+    /// 32-number code, its own recipe: Adam, batch 32, see docs/autoencoder.md;
+    /// --recipe and --init apply to `dense` only). A `conv` run also scores
+    /// the dense network (--dense-model, or one trained with --recipe beat-pca).
+    #[arg(long, value_enum, default_value_t = Arch::Dense)]
+    pub arch: Arch,
+    /// With --arch conv: a saved dense model to compare against instead of
+    /// training one with --recipe beat-pca.
+    #[arg(long)]
+    pub dense_model: Option<PathBuf>,
     /// (recipe's: 100 / 500 / 50)
     #[arg(long, value_parser = crate::parse::epochs)]
     pub epochs: Option<usize>,
@@ -86,7 +110,10 @@ pub struct Args {
 
 impl Args {
     pub fn config(&self) -> AeConfig {
-        let recipe = self.recipe.config(self.seed);
+        let recipe = match self.arch {
+            Arch::Dense => self.recipe.config(self.seed),
+            Arch::Conv => ae_recipe::conv_config(self.seed),
+        };
         let optimizer = self.optimizer.unwrap_or(recipe.optimizer);
         let default_lr = match optimizer {
             _ if optimizer == recipe.optimizer => recipe.lr,
@@ -125,12 +152,30 @@ pub struct Summary {
     /// Wall time of the PCA fit (covariance and eigendecomposition).
     pub pca_seconds: f64,
     /// The same measure for drawing the training split's mean image for
-    /// every input: a run at or below it has collapsed.
+    /// every input (for comparison: a collapsed network is no better).
     pub mean_image_valid_psnr: f64,
     pub valid_images: usize,
     pub seconds_per_epoch: f64,
     pub config: AeConfig,
     pub history: Vec<AeEpochStats>,
+    /// `--arch conv` only: its layers (`conv_autoencoder::DESCRIPTION`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// `--arch conv` only: the dense network it is compared with, scored the same way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dense: Option<DenseComparison>,
+}
+
+/// The dense network a convolutional run is compared with.
+#[derive(Serialize)]
+pub struct DenseComparison {
+    /// Where it came from: `--dense-model FILE`, or trained here with a recipe.
+    pub model: String,
+    pub valid_psnr_mean: f64,
+    /// `valid_psnr_mean` of the conv network minus this one's.
+    pub conv_margin_db: f64,
+    /// Training time of the dense model in this run (0 when loaded).
+    pub seconds: f64,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -140,6 +185,12 @@ pub fn run(args: Args) -> Result<()> {
     let cfg = args.config();
     if cfg.batch_size == 0 || cfg.epochs == 0 {
         bail!("--batch-size and --epochs must be at least 1");
+    }
+    if args.arch == Arch::Conv && args.init.is_some() {
+        bail!("--init chooses the dense network's start; --arch conv starts He-uniform");
+    }
+    if args.arch == Arch::Dense && args.dense_model.is_some() {
+        bail!("--dense-model is the comparison for --arch conv");
     }
     let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
     let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
@@ -154,43 +205,54 @@ pub fn run(args: Args) -> Result<()> {
         &data_dir.join("nist36_valid.mat"),
         &valid,
     )?;
+    // The run goes into a staging folder and replaces --out's model only
+    // when it is not worse (keep_better.rs, docs/robustness.md).
     let staging = Staging::new(&args.out)?;
-    let rejected = args.out.join(keep_better::REJECTED).join(MODEL_FILE);
-    let good_epochs = std::cell::Cell::new(0);
-    let kept = |epoch: usize| {
-        good_epochs.set(epoch - 1);
-        if epoch > 1 {
-            format!(
-                "{} holds the model of epoch {}; {} was left as it was",
-                rejected.display(),
-                epoch - 1,
-                args.out.display()
-            )
-        } else {
-            format!(
-                "no model was written; {} was left as it was",
-                args.out.display()
-            )
-        }
+    let trained = match args.arch {
+        Arch::Dense => train_and_report(&train, &valid, cfg, &staging.dir),
+        Arch::Conv => train_conv_and_report(
+            &train,
+            &valid,
+            cfg,
+            &staging.dir,
+            args.dense_model.as_deref(),
+        ),
     };
-    let summary = match train_and_report(&train, &valid, cfg, &staging.dir, &kept) {
+    let summary = match trained {
         Ok(s) => s,
         Err(e) => {
-            if good_epochs.get() > 0 {
-                // Keep the last good epoch's model where the message says.
-                let _ = std::fs::remove_dir_all(&*args.out.join(keep_better::REJECTED));
-                let _ = std::fs::create_dir_all(args.out.join(keep_better::REJECTED));
-                let _ = std::fs::rename(staging.dir.join(MODEL_FILE), &rejected);
+            let message = format!("{e:#}");
+            if staging.dir.join(MODEL_FILE).exists() {
+                // The last good epoch's model, kept where the message says.
+                let rejected = staging.reject()?;
+                let message = message.replace(
+                    &staging.dir.display().to_string(),
+                    &rejected.display().to_string(),
+                );
+                bail!("{message}; {} was left as it was", args.out.display());
             }
             staging.abandon();
-            return Err(e);
+            bail!("{message}; {} was left as it was", args.out.display());
         }
     };
-    let judgement = Judgement {
-        blew_up: Autoencoder::<f32>::load(staging.dir.join(MODEL_FILE))
+    let staged_model = staging.dir.join(MODEL_FILE);
+    let blew_up = match args.arch {
+        Arch::Dense => Autoencoder::<f32>::load(&staged_model)
             .ok()
             .and_then(|m| collapsed(&m, &summary, &valid)),
-        previous: previous_psnr(&args.out.join(MODEL_FILE), &valid),
+        Arch::Conv => (!summary.valid_psnr_mean.is_finite()).then(|| {
+            format!(
+                "training blew up: the validation PSNR is {}; lower --lr",
+                summary.valid_psnr_mean
+            )
+        }),
+    };
+    let judgement = Judgement {
+        blew_up,
+        previous: match args.arch {
+            Arch::Dense => previous_psnr(&args.out.join(MODEL_FILE), &valid),
+            Arch::Conv => None,
+        },
         new: summary.valid_psnr_mean,
     };
     settle(
@@ -201,6 +263,12 @@ pub fn run(args: Args) -> Result<()> {
         "ae_summary.json",
         |p| format!("{p:.2} dB"),
     )?;
+    if let Some(d) = &summary.dense {
+        println!(
+            "conv: valid PSNR {:.2} dB; dense ({}) {:.2} dB, conv margin {:+.2} dB",
+            summary.valid_psnr_mean, d.model, d.valid_psnr_mean, d.conv_margin_db
+        );
+    }
     println!(
         "valid PSNR {:.2} dB (mean over {} images; PCA with {HIDDEN} components {:.2} dB, margin {:+.2} dB), train loss {:.2} per image ({:.3} s/epoch); wrote {}",
         summary.valid_psnr_mean,
@@ -253,70 +321,166 @@ fn previous_psnr(path: &Path, valid: &Split) -> Option<f64> {
     }
 }
 
-/// What the report says is on disk when training diverges in `epoch`,
-/// for a run written straight into `out`.
-pub fn kept_in(out: &Path) -> impl Fn(usize) -> String + '_ {
-    move |epoch| {
-        let model_path = out.join(MODEL_FILE);
-        if epoch > 1 {
-            format!(
-                "{} holds the model of epoch {}",
-                model_path.display(),
-                epoch - 1
-            )
-        } else if model_path.exists() {
-            format!("{} was left as it was", model_path.display())
-        } else {
-            "no model was written".to_string()
-        }
-    }
-}
-
-/// Trains one model and writes `ae_loss.png`, `reconstructions.png`, the
-/// model and `ae_summary.json` into `out` (which must exist). When training
-/// diverges in epoch K, `kept(K)` says what is on disk.
+/// Trains one dense model and writes `ae_loss.png`, `reconstructions.png`,
+/// the model and `ae_summary.json` into `out` (which must exist).
 pub fn train_and_report(
     train: &Split,
     valid: &Split,
     cfg: AeConfig,
     out: &Path,
-    kept: &dyn Fn(usize) -> String,
 ) -> Result<Summary> {
-    let model_path = out.join(MODEL_FILE);
-    let mut model = cfg
-        .init
+    let mut model = dense_model(train, &cfg)?;
+    let history = train_model(&mut model, train, valid, &cfg, out, "autoencoder")?;
+    report(&model, train, valid, cfg, history, None, out)
+}
+
+/// The dense network started as `cfg.init` says.
+fn dense_model(train: &Split, cfg: &AeConfig) -> Result<Autoencoder<f32>> {
+    cfg.init
         .model::<f32>(
             IMAGE_SIDE * IMAGE_SIDE,
             HIDDEN,
             cfg.seed,
             train.images.view(),
         )
-        .context("cannot start the model from the training images")?;
+        .context("cannot start the model from the training images")
+}
+
+/// `--arch conv`: trains the convolutional autoencoder, then scores the dense
+/// network beside it (loaded from `dense_model`, or trained here with the
+/// `beat-pca` recipe and the same seed, not saved), and writes the same files
+/// as `train_and_report`, with the dense network in the summary and as a
+/// column of `reconstructions.png`.
+pub fn train_conv_and_report(
+    train: &Split,
+    valid: &Split,
+    cfg: AeConfig,
+    out: &Path,
+    dense_model_file: Option<&Path>,
+) -> Result<Summary> {
+    // A given dense model is read (and checked) before the long training.
+    let loaded = dense_model_file
+        .map(|path| -> Result<(Autoencoder<f32>, String)> {
+            let dense = Autoencoder::<f32>::load(path)?;
+            let (pixels, hidden) = dense.dims();
+            if (pixels, hidden) != (IMAGE_SIDE * IMAGE_SIDE, HIDDEN) {
+                bail!(
+                    "{}: a {pixels}-{hidden} network, not the 1024-{HIDDEN} one to compare with",
+                    path.display()
+                );
+            }
+            Ok((dense, path.display().to_string()))
+        })
+        .transpose()?;
+    let mut model = ConvAutoencoder::<f32>::new(HIDDEN, cfg.seed);
+    let history = train_model(&mut model, train, valid, &cfg, out, "conv autoencoder")?;
+    let started = Instant::now();
+    let (dense, name) = match loaded {
+        Some(loaded) => loaded,
+        None => {
+            let dense_cfg = AeRecipe::BeatPca.config(cfg.seed);
+            let mut dense = dense_model(train, &dense_cfg)?;
+            let bar = progress::training_bar(
+                dense_cfg.epochs,
+                train.len().div_ceil(dense_cfg.batch_size),
+                "dense (beat-pca)",
+            );
+            let trained = train_autoencoder(
+                &mut dense,
+                &train.images,
+                &valid.images,
+                &dense_cfg,
+                None,
+                |p| show(&bar, p),
+            );
+            bar.finish_and_clear();
+            trained.context("the dense network (--recipe beat-pca) did not train")?;
+            (
+                dense,
+                format!(
+                    "trained here: --recipe beat-pca, {} epochs, seed {}",
+                    dense_cfg.epochs, cfg.seed
+                ),
+            )
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let mut summary = report(&model, train, valid, cfg, history, Some(&dense), out)?;
+    let dense_psnr = evaluate(&dense, &valid.images).1;
+    summary.architecture = Some(conv_autoencoder::DESCRIPTION.to_string());
+    summary.dense = Some(DenseComparison {
+        model: name,
+        valid_psnr_mean: dense_psnr,
+        conv_margin_db: summary.valid_psnr_mean - dense_psnr,
+        seconds: if dense_model_file.is_some() {
+            0.0
+        } else {
+            seconds
+        },
+    });
+    write_summary(&summary, out)?;
+    Ok(summary)
+}
+
+/// Trains `model` with a progress bar, checkpointing into `out`; a
+/// divergence is one sentence saying which model file is left.
+fn train_model<M: AeModel>(
+    model: &mut M,
+    train: &Split,
+    valid: &Split,
+    cfg: &AeConfig,
+    out: &Path,
+    label: &str,
+) -> Result<Vec<AeEpochStats>> {
+    let model_path = out.join(MODEL_FILE);
     let batches = train.len().div_ceil(cfg.batch_size);
-    let bar = progress::training_bar(cfg.epochs, batches, "autoencoder");
+    let bar = progress::training_bar(cfg.epochs, batches, label);
     let history = train_autoencoder(
-        &mut model,
+        model,
         &train.images,
         &valid.images,
-        &cfg,
+        cfg,
         Some(&model_path),
         |p| show(&bar, p),
     );
     bar.finish_and_clear();
-    let history = match history {
-        Ok(h) => h,
-        Err(e @ Error::Diverged { epoch, .. }) => bail!("{e}; {}", kept(epoch)),
-        Err(e) => return Err(e.into()),
-    };
+    match history {
+        Ok(h) => Ok(h),
+        Err(e @ Error::Diverged { epoch, .. }) => {
+            let kept = if epoch > 1 {
+                format!(
+                    "{} holds the model of epoch {}",
+                    model_path.display(),
+                    epoch - 1
+                )
+            } else if model_path.exists() {
+                format!("{} was left as it was", model_path.display())
+            } else {
+                "no model was written".to_string()
+            };
+            bail!("{e}; {kept}");
+        }
+        Err(e) => Err(e.into()),
+    }
+}
 
-    let (valid_loss, valid_psnr) = evaluate(&model, &valid.images);
+/// Scores the trained model and PCA, draws the figures and writes the summary.
+fn report<M: AeModel>(
+    model: &M,
+    train: &Split,
+    valid: &Split,
+    cfg: AeConfig,
+    history: Vec<AeEpochStats>,
+    dense: Option<&Autoencoder<f32>>,
+    out: &Path,
+) -> Result<Summary> {
+    let (valid_loss, valid_psnr) = evaluate(model, &valid.images);
     let started = Instant::now();
     let pca = Pca::fit(train.images.view(), HIDDEN).context("cannot fit the PCA baseline")?;
     let pca_seconds = started.elapsed().as_secs_f64();
     let pca_psnr = pca.mean_psnr(valid.images.view());
-    let mean_image_psnr = gradink::train_autoencoder::mean_image_psnr(&train.images, &valid.images);
     loss_curves(&history, pca_psnr, &out.join("ae_loss.png"))?;
-    reconstructions(&model, &pca, valid, &out.join("reconstructions.png"))?;
+    reconstructions(model, dense, &pca, valid, &out.join("reconstructions.png"))?;
     let summary = Summary {
         epochs: cfg.epochs,
         final_train_loss: history.last().map_or(f64::NAN, |h| h.train_loss),
@@ -325,28 +489,52 @@ pub fn train_and_report(
         pca_valid_psnr_mean: pca_psnr,
         margin_over_pca_db: valid_psnr - pca_psnr,
         pca_seconds,
-        mean_image_valid_psnr: mean_image_psnr,
+        mean_image_valid_psnr: gradink::train_autoencoder::mean_image_psnr(
+            &train.images,
+            &valid.images,
+        ),
         valid_images: valid.len(),
         seconds_per_epoch: history.iter().map(|h| h.seconds).sum::<f64>()
             / history.len().max(1) as f64,
         config: cfg,
         history,
+        architecture: None,
+        dense: None,
     };
+    write_summary(&summary, out)?;
+    Ok(summary)
+}
+
+fn write_summary(summary: &Summary, out: &Path) -> Result<()> {
     gradink::fsutil::write_atomic(
         &out.join("ae_summary.json"),
-        serde_json::to_string_pretty(&summary)?.as_bytes(),
+        serde_json::to_string_pretty(summary)?.as_bytes(),
     )?;
-    Ok(summary)
+    Ok(())
 }
 
 /// `--eval`: the mean validation PSNR of a saved model, without training.
 fn eval(args: &Args) -> Result<()> {
     let path = args.model.as_ref().context("--eval needs --model FILE")?;
-    let model = Autoencoder::<f32>::load(path)?;
+    let conv =
+        ParamStore::<f32>::architecture(path)?.as_deref() == Some(conv_autoencoder::ARCHITECTURE);
+    type Score = Box<dyn Fn(&Array2<f32>) -> (f64, f64)>;
+    let (pixels, model): (usize, Score) = if conv {
+        let model = ConvAutoencoder::<f32>::load(path)?;
+        (
+            conv_autoencoder::SIDE * conv_autoencoder::SIDE,
+            Box::new(move |images| evaluate(&model, images)),
+        )
+    } else {
+        let model = Autoencoder::<f32>::load(path)?;
+        (
+            model.dims().0,
+            Box::new(move |images| evaluate(&model, images)),
+        )
+    };
     let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
     let valid = load_split(data_dir.join("nist36_valid.mat"), "valid")
         .context("cannot load the validation data")?;
-    let (pixels, _) = model.dims();
     if pixels != valid.images.ncols() {
         bail!(
             "{}: the model takes {pixels} pixels but the images have {}",
@@ -354,7 +542,7 @@ fn eval(args: &Args) -> Result<()> {
             valid.images.ncols()
         );
     }
-    let (loss, psnr) = evaluate(&model, &valid.images);
+    let (loss, psnr) = model(&valid.images);
     println!(
         "valid PSNR {psnr:.2} dB (mean over {} images), squared error {loss:.2} per image",
         valid.len()
@@ -417,17 +605,38 @@ fn pick_examples(valid: &Split) -> Vec<(usize, usize)> {
 }
 
 /// `reconstructions.png`: one row per class, each original beside the
-/// network's reconstruction and PCA's (same code size), upright, on a fixed
-/// 0 (black) … 1 (white) scale so that a faint reconstruction looks faint.
-fn reconstructions(model: &Autoencoder<f32>, pca: &Pca, valid: &Split, path: &Path) -> Result<()> {
+/// network's reconstruction (with `dense`, the conv network's and then the
+/// dense one's) and PCA's (same code size), upright, on a fixed 0 (black) …
+/// 1 (white) scale so that a faint reconstruction looks faint.
+fn reconstructions<M: AeModel>(
+    model: &M,
+    dense: Option<&Autoencoder<f32>>,
+    pca: &Pca,
+    valid: &Split,
+    path: &Path,
+) -> Result<()> {
     let picked = pick_examples(valid);
     let rows: Vec<usize> = picked.iter().map(|&(_, i)| i).collect();
     let originals = valid.images.select(Axis(0), &rows);
-    let columns = [
-        ("original", originals.clone()),
-        ("network", model.reconstruct(originals.view())),
-        ("PCA", pca.reconstruct(originals.view())),
-    ];
+    let mut columns = vec![("original", originals.clone())];
+    match dense {
+        None => columns.push(("network", model.reconstruct(originals.view()))),
+        Some(dense) => {
+            columns.push(("conv", model.reconstruct(originals.view())));
+            columns.push(("dense", dense.reconstruct(originals.view())));
+        }
+    }
+    columns.push(("PCA", pca.reconstruct(originals.view())));
+    let title = match dense {
+        None => format!(
+            "Validation images, the network's and PCA-{}'s reconstructions",
+            pca.components()
+        ),
+        Some(_) => format!(
+            "Validation images; conv, dense and PCA-{} reconstructions",
+            pca.components()
+        ),
+    };
 
     const SCALE: i32 = 4;
     const GAP: i32 = 8;
@@ -444,15 +653,7 @@ fn reconstructions(model: &Autoencoder<f32>, pca: &Pca, valid: &Split, path: &Pa
         let text = |s: &str, at: (i32, i32), px: u32| {
             root.draw_text(s, &("sans-serif", px).into_text_style(&root), at)
         };
-        text(
-            &format!(
-                "Validation images, the network's and PCA-{}'s reconstructions",
-                pca.components()
-            ),
-            (left, 6),
-            18,
-        )
-        .map_err(e)?;
+        text(&title, (left, 6), 18).map_err(e)?;
         for c in 0..2 {
             let x = left + c * (group + 2 * GAP);
             for (j, (title, _)) in columns.iter().enumerate() {

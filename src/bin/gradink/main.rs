@@ -10,6 +10,8 @@ mod ocr;
 mod parse;
 mod progress;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 mod sweep;
 mod synth_pages;
 mod train;
@@ -46,6 +48,9 @@ enum Command {
     SynthPages(synth_pages::Args),
     /// Run everything (gradient check, training, sweep, OCR, autoencoder) and write REPORT.md.
     Report(report::Args),
+    /// A local web page: draw a character or drop a photo and watch the network read it (and its JSON API).
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
         Command::Ocr(args) => ocr::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::SynthPages(args) => synth_pages::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

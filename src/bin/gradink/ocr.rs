@@ -4,10 +4,11 @@
 use anyhow::{Context, Result};
 use gradink::data::upright;
 use gradink::models::AnyClassifier;
-use gradink::ocr::{load_classifier, open_image, read_page, Reading, COURSE_MODEL, DEFAULT_MODEL};
+use gradink::ocr::{
+    load_classifier, open_image, read_page, reading_json, Reading, COURSE_MODEL, DEFAULT_MODEL,
+};
 use image::{DynamicImage, RgbImage};
 use ndarray::Array2;
-use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +17,7 @@ pub struct Args {
     /// Photos to read (JPEG, PNG, GIF, WebP, BMP or TIFF; the format is read from the content).
     #[arg(required = true)]
     pub images: Vec<PathBuf>,
-    /// Classifier to use (a `gradink train` safetensors file); default: the shipped models/classifier.safetensors.
+    /// Classifier to use (a `gradink train` safetensors file, MLP or CNN); default: the shipped CNN, models/classifier_cnn.safetensors.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Write <name>_boxes.png (boxes coloured by line) and <name>_crops.png (the 32×32 crops) here.
@@ -25,13 +26,6 @@ pub struct Args {
     /// Print one JSON object per image and line: {"image", "lines", "boxes": [[y1,x1,y2,x2],..]}.
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Serialize)]
-struct JsonReading<'a> {
-    image: String,
-    lines: &'a [String],
-    boxes: &'a [[u32; 4]],
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -120,12 +114,7 @@ fn read_one(path: &Path, name: &str, model: &AnyClassifier, args: &Args) -> Resu
             .with_context(|| format!("cannot write {}", crops_png.display()))?;
     }
     if args.json {
-        let record = JsonReading {
-            image: path.display().to_string(),
-            lines: &reading.lines,
-            boxes: &reading.boxes,
-        };
-        return Ok(serde_json::to_string(&record)? + "\n");
+        return Ok(reading_json(&path.display().to_string(), &reading) + "\n");
     }
     let mut text = String::new();
     if args.images.len() > 1 {

@@ -73,7 +73,7 @@ pub struct Args {
     /// (default: the repository's images/).
     #[arg(long)]
     pub images: Option<PathBuf>,
-    /// Classifier the OCR reads with (default: the shipped models/classifier.safetensors).
+    /// Classifier the OCR reads with (default: the shipped CNN, models/classifier_cnn.safetensors).
     #[arg(long)]
     pub ocr_model: Option<PathBuf>,
     /// Autoencoder epochs (default: `gradink autoencoder`'s).
@@ -216,9 +216,8 @@ pub fn run(args: Args) -> Result<()> {
                 let dir = args.out.join(folder);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let kept = autoencoder::kept_in(&dir);
                 let summary =
-                    autoencoder::train_and_report(&d.train, &d.valid, ae_cfg.clone(), &dir, &kept)?;
+                    autoencoder::train_and_report(&d.train, &d.valid, ae_cfg.clone(), &dir)?;
                 Ok(AutoencoderSection {
                     folder: folder.into(),
                     summary,
