@@ -8,11 +8,12 @@ pub enum Error {
     #[error("{path}: file not found{hint}")]
     NotFound { path: PathBuf, hint: String },
 
-    #[error("{path}: {source}")]
+    /// The OS error is part of the message, not a `source`: a chain printed
+    /// with `{:#}` would otherwise say it twice.
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     #[error("{path} {reason}")]
@@ -81,6 +82,9 @@ pub enum Error {
 
     #[error("{path}: cannot read image: {reason}")]
     Image { path: PathBuf, reason: String },
+
+    #[error("truncated or corrupt image {path}: {reason}")]
+    CorruptImage { path: PathBuf, reason: String },
 }
 
 impl Error {
@@ -93,7 +97,10 @@ impl Error {
                 hint: String::new(),
             }
         } else {
-            Error::Io { path, source }
+            Error::Io {
+                path,
+                error: source,
+            }
         }
     }
 }

@@ -434,3 +434,96 @@ fn report_fails_when_a_photo_cannot_be_read() {
     let page = std::fs::read_to_string(dir.join("out/REPORT.md")).unwrap();
     assert!(page.contains("broken.jpg could not be read"), "{page}");
 }
+
+#[test]
+fn os_errors_are_said_once_and_data_must_be_a_folder() {
+    // An OS error through the library's Io error, printed with its chain:
+    // it used to read "Is a directory (os error 21): Is a directory (os error 21)".
+    let data = fixture_dir("os_error_once");
+    std::fs::create_dir_all(data.join("source_indices.csv")).unwrap();
+    let out = scratch("os_error_once_out").join("new");
+    let err = refused(
+        &gradink(&[
+            "train",
+            "--data",
+            s(&data),
+            "--emnist",
+            s(&data),
+            "--out",
+            s(&out),
+        ]),
+        "source_indices.csv",
+    );
+    assert_eq!(err.matches("os error 21").count(), 1, "{err}");
+
+    // --data naming a file (the train split itself) is a slip: say so.
+    let file = data.join("nist36_train.mat");
+    for command in ["train", "autoencoder", "sweep"] {
+        let err = refused(
+            &gradink(&[command, "--data", s(&file), "--out", s(&out)]),
+            "--data must be a folder",
+        );
+        assert!(!err.contains("Not a directory"), "{err}");
+    }
+    assert!(!out.exists(), "nothing was created");
+}
+
+#[test]
+fn devices_as_images_are_not_regular_files_and_cut_photos_are_corrupt() {
+    let o = gradink(&["ocr", "/dev/zero"]);
+    let err = refused(&o, "/dev/zero is not a regular file");
+    assert!(!err.contains("empty"), "{err}");
+
+    // A photo cut short: the same sentence from `ocr` and from `report`.
+    let dir = scratch("cut_photo");
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let jpeg =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("images/04_deep.jpg")).unwrap();
+    let cut = photos.join("04_deep.jpg");
+    std::fs::write(&cut, &jpeg[..jpeg.len() / 2]).unwrap();
+    refused(
+        &gradink(&["ocr", s(&cut)]),
+        &format!("truncated or corrupt image {}", cut.display()),
+    );
+    let o = gradink(&[
+        "report",
+        "--data",
+        s(&dir.join("no_data_here")),
+        "--images",
+        s(&photos),
+        "--gradcheck-hidden",
+        "2",
+        "--out",
+        s(&dir.join("out")),
+    ]);
+    let err = refused(&o, "could not be read");
+    assert!(err.contains("truncated or corrupt image"), "{err}");
+    let page = std::fs::read_to_string(dir.join("out/REPORT.md")).unwrap();
+    assert!(page.contains("truncated or corrupt image"), "{page}");
+}
+
+#[test]
+fn a_failed_train_leaves_no_new_out_folder() {
+    // Diverges in the first epoch (the loss becomes infinite).
+    let data = fixture_dir("failed_train_data");
+    let out = scratch("failed_train").join("new");
+    let err = refused(
+        &gradink(&[
+            "train",
+            "--data",
+            s(&data),
+            "--out",
+            s(&out),
+            "--epochs",
+            "2",
+            "--lr",
+            "1e38",
+            "--schedule",
+            "constant",
+        ]),
+        "diverged",
+    );
+    assert!(err.contains("was not created"), "{err}");
+    assert!(!out.exists(), "a failed run left {}", out.display());
+}

@@ -1,6 +1,7 @@
 //! Seeded fuzzing of the file loaders: byte-flipped and truncated mutants of
-//! the real-NIST `.mat` fixture (compressed as shipped, and uncompressed)
-//! and of the shipped model file. Every mutant must give `Ok` or `Err` —
+//! the real-NIST `.mat` fixture (compressed as shipped, and uncompressed),
+//! of the shipped model file and of a small JPEG photo (decoded as `gradink
+//! ocr` does, then segmented). Every mutant must give `Ok` or `Err` —
 //! never a panic — within a bounded time. `cargo test` runs a few hundred;
 //! `scripts/fuzz-inputs.sh` runs more (`GRADINK_FUZZ_MUTANTS`, per input).
 
@@ -108,5 +109,44 @@ fn model_mutants_never_panic() {
             let _ = m.predict(x.view());
         }
         let _ = Autoencoder::<f32>::load(p);
+    });
+}
+
+/// A small JPEG made from `images/04_deep.jpg` (400 px wide, colour), with
+/// an EXIF block holding an orientation tag, as phones write them.
+fn small_jpeg() -> Vec<u8> {
+    use image::ImageEncoder;
+    let photo = image::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("images/04_deep.jpg"))
+        .unwrap()
+        .resize(400, 400, image::imageops::FilterType::Triangle)
+        .to_rgb8();
+    // Big-endian TIFF: one IFD entry, Orientation (0x0112) = 6.
+    let mut exif = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0".to_vec();
+    exif.extend_from_slice(&[0; 4]);
+    let mut bytes = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85);
+    encoder.set_exif_metadata(exif).unwrap();
+    encoder
+        .write_image(
+            photo.as_raw(),
+            photo.width(),
+            photo.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    bytes
+}
+
+#[test]
+fn jpeg_mutants_never_panic() {
+    let good = small_jpeg();
+    let image = gradink::ocr::decode_image(&good, "small.jpg").expect("the unmutated JPEG decodes");
+    assert_eq!(image.height(), 400, "its orientation tag is applied");
+    // The first 700 bytes hold the EXIF block and the quantisation,
+    // frame and Huffman tables.
+    fuzz("photo.jpg", &good, 700, 4, |p| {
+        if let Ok(img) = gradink::ocr::open_image(p) {
+            let _ = gradink::ocr::find_letters(&img);
+        }
     });
 }

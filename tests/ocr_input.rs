@@ -126,3 +126,88 @@ fn a_photo_over_20_megapixels_is_read_at_working_size() {
     let right = reading.boxes.iter().map(|b| b[3]).max().unwrap();
     assert!(right > 4000 && right <= 6000, "{right}");
 }
+
+#[test]
+fn truncated_photos_are_reported_as_truncated_or_corrupt() {
+    // The image crate's JPEG decoder fills a cut file with grey and says
+    // nothing; `decode_image` walks the JPEG to its end marker first.
+    let dir = scratch("truncated");
+    let jpeg = std::fs::read(root().join("images/04_deep.jpg")).unwrap();
+    for percent in [10, 50, 99] {
+        let cut = dir.join(format!("deep_{percent}.jpg"));
+        std::fs::write(&cut, &jpeg[..jpeg.len() * percent / 100]).unwrap();
+        let (code, stdout, stderr) = ocr(&[&cut]);
+        assert_ne!(code, 0, "{percent}%: {stdout}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("truncated or corrupt image {}", cut.display())),
+            "{percent}%: {stderr}"
+        );
+        assert!(stdout.trim().is_empty(), "nothing read: {stdout}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// An EXIF block (big-endian TIFF) holding only the orientation tag.
+fn exif_orientation(value: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_be_bytes()); // one value
+    tiff.extend_from_slice(&value.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]); // padding of the value field
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    tiff
+}
+
+fn jpeg_bytes(image: &DynamicImage, exif: Option<Vec<u8>>) -> Vec<u8> {
+    use image::ImageEncoder;
+    let mut bytes = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95);
+    if let Some(exif) = exif {
+        encoder.set_exif_metadata(exif).unwrap();
+    }
+    let grey = image.to_luma8();
+    encoder
+        .write_image(
+            grey.as_raw(),
+            grey.width(),
+            grey.height(),
+            image::ExtendedColorType::L8,
+        )
+        .unwrap();
+    bytes
+}
+
+#[test]
+fn a_photo_stored_rotated_with_an_orientation_tag_reads_as_the_original() {
+    // 03_haiku at half size, as a phone stores a portrait shot: the pixels
+    // turned a quarter to the left and EXIF orientation 6 ("turn 90°
+    // clockwise to show").
+    let photo = image::open(root().join("images/03_haiku.jpg")).unwrap();
+    let (w, h) = (photo.width() / 2 / 16 * 16, photo.height() / 2 / 16 * 16);
+    let small = photo.resize_exact(w, h, image::imageops::FilterType::Triangle);
+    let dir = scratch("orientation");
+    let upright = dir.join("upright.jpg");
+    let rotated = dir.join("rotated.jpg");
+    std::fs::write(&upright, jpeg_bytes(&small, None)).unwrap();
+    std::fs::write(
+        &rotated,
+        jpeg_bytes(&small.rotate270(), Some(exif_orientation(6))),
+    )
+    .unwrap();
+    // The fixture really is stored rotated...
+    let raw = image::load_from_memory(&std::fs::read(&rotated).unwrap()).unwrap();
+    assert_eq!((raw.width(), raw.height()), (h, w));
+    // ...and is read upright.
+    let opened = gradink::ocr::open_image(&rotated).unwrap();
+    assert_eq!((opened.width(), opened.height()), (w, h));
+    let (code, want, stderr) = ocr(&[&upright]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(want.contains("HAIKU"), "the original reads: {want}");
+    let (code, got, stderr) = ocr(&[&rotated]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(got, want, "the rotated copy reads as the original");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -4,7 +4,7 @@
 //! decoded pixels plus a few megabytes.
 
 use crate::error::{Error, Result};
-use image::{DynamicImage, ImageReader};
+use image::DynamicImage;
 use std::path::Path;
 
 /// Photos are block-averaged until they have about this many pixels
@@ -35,29 +35,30 @@ impl Grey {
     }
 }
 
+/// The largest image file read: 512 MiB (a 100 MP JPEG is a few tens of MB).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Decodes the image file at `path`, detecting the format from its content
-/// (not its extension). Missing, empty, truncated or foreign files are errors
-/// naming the path; the decoder's default memory limit (512 MiB for one
-/// allocation) turns absurd dimensions into an error instead of an abort.
+/// (not its extension), through [`super::decode_image`]: only a regular file
+/// is read (a folder, `/dev/zero` or a FIFO is refused at once), dimensions
+/// and allocations are bounded, a truncated or corrupt file is an error
+/// naming the path, and the EXIF orientation tag is applied.
 pub fn open_image(path: impl AsRef<Path>) -> Result<DynamicImage> {
     let path = path.as_ref();
-    let bad = |reason: String| Error::Image {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(bad("it is a folder, not an image file".into()));
+    if path.is_dir() {
+        return Err(Error::Image {
+            path: path.to_path_buf(),
+            reason: "it is a folder, not an image file".into(),
+        });
     }
-    if meta.len() == 0 {
-        return Err(bad("the file is empty".into()));
+    let bytes = crate::fsutil::read_regular_file(path, MAX_FILE_BYTES)?;
+    if bytes.is_empty() {
+        return Err(Error::Image {
+            path: path.to_path_buf(),
+            reason: "the file is empty".into(),
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let format = image::guess_format(&bytes)
-        .map_err(|_| bad("not an image (no JPEG, PNG, GIF, WebP, BMP or TIFF signature)".into()))?;
-    ImageReader::with_format(std::io::Cursor::new(bytes), format)
-        .decode()
-        .map_err(|e| bad(e.to_string()))
+    super::decode_image(&bytes, &path.display().to_string())
 }
 
 /// The block size that brings `width × height` to about [`WORKING_PIXELS`].

@@ -192,7 +192,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.arch == Arch::Dense && args.dense_model.is_some() {
         bail!("--dense-model is the comparison for --arch conv");
     }
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
     let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
     let (train, valid) = (load("train"), load("valid"));
     let (train, valid) = (
@@ -232,7 +232,7 @@ pub fn run(args: Args) -> Result<()> {
                 bail!("{message}; {} was left as it was", args.out.display());
             }
             staging.abandon();
-            bail!("{message}; {} was left as it was", args.out.display());
+            bail!("{message}; {}", staging.left());
         }
     };
     let staged_model = staging.dir.join(MODEL_FILE);
@@ -532,7 +532,7 @@ fn eval(args: &Args) -> Result<()> {
             Box::new(move |images| evaluate(&model, images)),
         )
     };
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
     let valid = load_split(data_dir.join("nist36_valid.mat"), "valid")
         .context("cannot load the validation data")?;
     if pixels != valid.images.ncols() {

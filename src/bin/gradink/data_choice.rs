@@ -11,8 +11,17 @@ pub const COURSE_DATA: &str = "data/nist36";
 pub const SHIPPED_DATA: &str = "data/nist36_standin";
 
 /// The folder to read (`given`, else the default above), after printing
-/// one line to stdout naming it and why it was chosen.
-pub fn nist36_dir(given: Option<&Path>) -> PathBuf {
+/// one line to stdout naming it and why it was chosen. A `--data` that is a
+/// file (a common slip: the path of `nist36_train.mat` itself) is refused.
+pub fn nist36_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = given {
+        if dir.exists() && !dir.is_dir() {
+            anyhow::bail!(
+                "--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {} is a file",
+                dir.display()
+            );
+        }
+    }
     let course = in_repository(COURSE_DATA);
     let (dir, why) = match given {
         Some(dir) => (dir.to_path_buf(), "--data"),
@@ -26,7 +35,7 @@ pub fn nist36_dir(given: Option<&Path>) -> PathBuf {
         ),
     };
     println!("data: {} ({why})", dir.display());
-    dir
+    Ok(dir)
 }
 
 /// A default path relative to the repository: as given if it exists here

@@ -14,6 +14,7 @@
 //! finished. A run that fails (diverges, or an error) leaves `--out` as it was.
 
 use anyhow::{bail, Context, Result};
+use gradink::fsutil;
 use std::path::{Path, PathBuf};
 
 /// Where a refused run goes, inside `--out`.
@@ -23,68 +24,171 @@ pub const REJECTED: &str = "rejected";
 pub struct Staging {
     pub out: PathBuf,
     pub dir: PathBuf,
+    /// Whether this run created `out` (then a failed run removes it again,
+    /// if it is empty, rather than leave an empty folder behind).
+    created_out: bool,
+}
+
+/// The file a complete run's staging folder gets just before its files are
+/// moved into `--out`: a staging folder holding it is finished by the next
+/// run (moved into place) instead of thrown away.
+const COMPLETE: &str = ".complete";
+
+/// For tests/interrupted_runs.rs: `GRADINK_TEST_KILL_AFTER_MOVES=N` kills
+/// the process (SIGKILL, no clean-up) after N files of a run have been moved
+/// into `--out`, to check that the next run finishes the move.
+fn test_kill_point(moved: usize) {
+    let wanted = std::env::var("GRADINK_TEST_KILL_AFTER_MOVES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
+    if wanted == Some(moved) {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &std::process::id().to_string()])
+            .status();
+        std::process::abort();
+    }
 }
 
 impl Staging {
-    /// Creates `out` and a fresh staging folder inside it, removing stale
-    /// staging folders of earlier runs (ours are named `.staging-PID`).
+    /// Creates `out` and a fresh staging folder inside it, after tidying
+    /// what killed runs left there (see [`tidy`]).
     pub fn new(out: &Path) -> Result<Self> {
+        let created_out = !out.exists();
         std::fs::create_dir_all(out)
             .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-        if let Ok(entries) = std::fs::read_dir(out) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(".staging-") && e.path().is_dir() {
-                    let _ = std::fs::remove_dir_all(e.path());
-                }
-            }
-        }
+        tidy(out);
         let dir = out.join(format!(".staging-{}", std::process::id()));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
+        crate::interrupt::training(&dir, out, created_out);
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
+            created_out,
         })
     }
 
-    /// Throws the run away (it failed): `--out` stays as it was.
+    /// Throws the run away (it failed): `--out` stays as it was (and is
+    /// removed again if this run created it and nothing else is in it).
     pub fn abandon(&self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if self.created_out {
+            let _ = std::fs::remove_dir(&self.out);
+        }
+        crate::interrupt::idle();
+    }
+
+    /// What a failed run left of `--out`, for its error message.
+    pub fn left(&self) -> String {
+        if self.created_out && !self.out.exists() {
+            format!("{} was not created", self.out.display())
+        } else {
+            format!("{} was left as it was", self.out.display())
+        }
     }
 
     /// Moves every file of the run into `--out`, replacing the previous
-    /// run's files of the same names; `last` (the summary) goes last so that
-    /// it never describes a model that is not there yet.
+    /// run's files of the same names. The old summary is removed first and
+    /// `last` (the new summary) moved last, so that no summary in `--out`
+    /// ever describes a model that is not there; a kill in between leaves a
+    /// `.complete` staging folder that the next run finishes moving.
     pub fn accept(&self, last: &str) -> Result<()> {
-        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
-            .with_context(|| format!("cannot list {}", self.dir.display()))?
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
-        names.sort_by_key(|n| (n == last, n.clone()));
-        for name in names {
-            let to = self.out.join(&name);
-            std::fs::rename(self.dir.join(&name), &to)
-                .with_context(|| format!("cannot move the new {}", to.display()))?;
-        }
-        self.abandon();
-        Ok(())
+        crate::interrupt::committing(&self.out);
+        let result = fsutil::write_atomic(&self.dir.join(COMPLETE), last.as_bytes())
+            .map_err(anyhow::Error::from)
+            .and_then(|()| finish_move(&self.out, &self.dir, last));
+        crate::interrupt::idle();
+        result
     }
 
     /// Moves the whole run to `--out/rejected/` and returns that folder.
     pub fn reject(&self) -> Result<PathBuf> {
+        crate::interrupt::committing(&self.out);
         let to = self.out.join(REJECTED);
-        if to.exists() {
-            std::fs::remove_dir_all(&to)
-                .with_context(|| format!("cannot clear {}", to.display()))?;
-        }
-        std::fs::rename(&self.dir, &to)
-            .with_context(|| format!("cannot move the run to {}", to.display()))?;
-        Ok(to)
+        let result = (|| {
+            if to.exists() {
+                std::fs::remove_dir_all(&to)
+                    .with_context(|| format!("cannot clear {}", to.display()))?;
+            }
+            std::fs::rename(&self.dir, &to)
+                .with_context(|| format!("cannot move the run to {}", to.display()))
+        })();
+        crate::interrupt::idle();
+        result.map(|()| to)
     }
 }
 
+/// Moves a complete run's files from `dir` into `out` (see
+/// [`Staging::accept`]); also used to finish the move of a killed run.
+fn finish_move(out: &Path, dir: &Path, last: &str) -> Result<()> {
+    // While the new summary is still staged, the old one goes first. (If it
+    // is no longer staged, it has been moved already: keep it.)
+    if dir.join(last).exists() {
+        match std::fs::remove_file(out.join(last)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e)
+                    .with_context(|| format!("cannot remove the old {}", out.join(last).display()))
+            }
+            _ => {}
+        }
+    }
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != COMPLETE && fsutil::temporary_owner(&n.to_string_lossy()).is_none())
+        .collect();
+    names.sort_by_key(|n| (n == last, n.clone()));
+    for (moved, name) in names.into_iter().enumerate() {
+        test_kill_point(moved);
+        let to = out.join(&name);
+        std::fs::rename(dir.join(&name), &to)
+            .with_context(|| format!("cannot move the new {}", to.display()))?;
+    }
+    std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))
+}
+
+/// Tidies what killed runs left in `out`: a staging folder of a process that
+/// is no longer running is finished (moved into place) if its run was
+/// complete, else removed; `.NAME.tmpPID` files of such processes (an atomic
+/// write cut short) are removed. Another run still writing into the same
+/// `out` is left alone.
+pub fn tidy(out: &Path) {
+    for name in fsutil::remove_stale_temporaries(out) {
+        eprintln!(
+            "note: removed {}, left by a killed run",
+            out.join(name).display()
+        );
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(".staging-")
+            .and_then(|_| fsutil::temporary_owner(&name))
+        else {
+            continue;
+        };
+        if fsutil::pid_alive(pid) || !e.path().is_dir() {
+            continue;
+        }
+        let dir = e.path();
+        match std::fs::read_to_string(dir.join(COMPLETE)) {
+            Ok(last) if !last.is_empty() => match finish_move(out, &dir, &last) {
+                Ok(()) => eprintln!(
+                    "note: finished moving a complete run that was killed while being moved into {}",
+                    out.display()
+                ),
+                Err(err) => eprintln!("note: could not finish moving {}: {err:#}", dir.display()),
+            },
+            _ => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    }
+}
 /// How a finished run compares with what `--out` held.
 pub struct Judgement {
     /// Why the run is not a usable model, if it blew up.

@@ -5,6 +5,7 @@ mod autoencoder;
 mod data_choice;
 mod evaluate;
 mod gradcheck;
+mod interrupt;
 mod keep_better;
 mod ocr;
 mod parse;
@@ -56,10 +57,16 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => {
+            interrupt::install();
+            train::run(args)
+        }
         Command::Sweep(args) => sweep::run(args),
         Command::Gradcheck(args) => gradcheck::run(args),
-        Command::Autoencoder(args) => autoencoder::run(args),
+        Command::Autoencoder(args) => {
+            interrupt::install();
+            autoencoder::run(args)
+        }
         Command::Report(args) => report::run(args),
         Command::Ocr(args) => ocr::run(args),
         Command::Evaluate(args) => evaluate::run(args),

@@ -102,7 +102,7 @@ const STAGE_COUNT: usize = 6;
 
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     let train_cfg = train_config(&args);
@@ -278,11 +278,15 @@ pub fn run(args: Args) -> Result<()> {
     }
     // As `gradink ocr` exits 1 for a photo it cannot read, so does the report.
     if let Some(o) = report.ocr.ok().filter(|o| !o.unreadable.is_empty()) {
-        let names: Vec<&str> = o.unreadable.iter().map(|f| f.image.as_str()).collect();
+        let names: Vec<String> = o
+            .unreadable
+            .iter()
+            .map(|f| format!("{} ({})", f.image, f.error))
+            .collect();
         anyhow::bail!(
             "the report is written, but {} photo(s) could not be read: {} (see {})",
             names.len(),
-            names.join(", "),
+            names.join("; "),
             page.display()
         );
     }

@@ -107,7 +107,7 @@ pub struct Summary {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref());
+    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
     let mut data = Nist36::load(&data_dir).context("cannot load the training data")?;
     if let Some(dir) = &args.emnist {
         data.train = with_emnist(
@@ -140,7 +140,7 @@ pub fn run(args: Args) -> Result<()> {
         Ok(s) => s,
         Err(e) => {
             staging.abandon();
-            anyhow::bail!("{e:#}; {} was left as it was", args.out.display());
+            anyhow::bail!("{e:#}; {}", staging.left());
         }
     };
     let predicted = gradink::models::AnyClassifier::load(staging.dir.join(MODEL_FILE))
