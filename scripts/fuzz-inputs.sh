@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The longer seeded fuzz of the file loaders (tests/fuzz_inputs.rs): N
 # byte-flipped or truncated mutants of each input (the compressed and an
-# uncompressed .mat, the shipped model file), default 1000. Fails on any
-# panic, on a load slower than 10 s, or on a peak memory over 1 GB.
+# uncompressed .mat, the shipped model file, a small JPEG photo decoded and
+# segmented as `gradink ocr` does), default 1000. Fails on any panic, on a
+# load slower than 10 s, or on a peak memory over 1 GB.
 # Usage: bash scripts/fuzz-inputs.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."

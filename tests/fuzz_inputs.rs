@@ -140,6 +140,7 @@ fn small_jpeg() -> Vec<u8> {
 #[test]
 fn jpeg_mutants_never_panic() {
     let good = small_jpeg();
+    eprintln!("photo.jpg: {} bytes", good.len());
     let image = gradink::ocr::decode_image(&good, "small.jpg").expect("the unmutated JPEG decodes");
     assert_eq!(image.height(), 400, "its orientation tag is applied");
     // The first 700 bytes hold the EXIF block and the quantisation,

@@ -87,12 +87,11 @@ pub fn jpeg_complete(b: &[u8]) -> std::result::Result<(), String> {
     }
     let mut i = 2;
     loop {
-        // The next marker: 0xFF, any fill bytes 0xFF, then its code.
-        if i >= len {
-            return Err(truncated());
-        }
-        if b[i] != 0xFF {
-            return Err(format!("no JPEG marker at byte {i}, where one should be"));
+        // The next marker: 0xFF, any fill bytes 0xFF, then its code. Bytes
+        // that are not a marker where one should be are skipped, as libjpeg
+        // does ("extraneous bytes before marker"), and decoders accept.
+        while i < len && b[i] != 0xFF {
+            i += 1;
         }
         while i < len && b[i] == 0xFF {
             i += 1;
@@ -104,8 +103,8 @@ pub fn jpeg_complete(b: &[u8]) -> std::result::Result<(), String> {
         i += 1;
         match marker {
             0xD9 => return Ok(()),
-            0x01 | 0xD0..=0xD8 => continue, // markers without a length
-            0x00 => return Err(format!("a stray 0xFF 0x00 at byte {}", i - 2)),
+            // Markers without a length, and a stray stuffed 0xFF 0x00.
+            0x00 | 0x01 | 0xD0..=0xD8 => continue,
             _ => {}
         }
         if i + 2 > len {
