@@ -20,9 +20,15 @@ fn s(p: &Path) -> &str {
 }
 
 fn train(out: &Path, epochs: usize, extra: &[&str]) -> Command {
+    let mut c = run("train", out, epochs, extra);
+    c.args(["--hidden", "32"]);
+    c
+}
+
+fn run(command: &str, out: &Path, epochs: usize, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gradink"));
-    c.args(["train", "--data", s(&standin()), "--out", s(out)])
-        .args(["--epochs", &epochs.to_string(), "--hidden", "32"])
+    c.args([command, "--data", s(&standin()), "--out", s(out)])
+        .args(["--epochs", &epochs.to_string()])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -52,15 +58,30 @@ struct Finished {
 /// Checks `out`: the model loads and is one of `runs`; if there is a
 /// summary it describes that model. Returns whether there is a summary.
 fn consistent(out: &Path, runs: &[Finished], when: &str) -> bool {
-    let model_path = out.join("classifier.safetensors");
+    consistent_files(out, runs, when, "classifier.safetensors", "summary.json")
+}
+
+fn consistent_files(
+    out: &Path,
+    runs: &[Finished],
+    when: &str,
+    model_file: &str,
+    summary_file: &str,
+) -> bool {
+    let model_path = out.join(model_file);
     let model = std::fs::read(&model_path).unwrap_or_else(|e| panic!("{when}: no model: {e}"));
-    gradink::models::AnyClassifier::load(&model_path)
-        .unwrap_or_else(|e| panic!("{when}: the model does not load: {e}"));
+    if model_file == "classifier.safetensors" {
+        gradink::models::AnyClassifier::load(&model_path)
+            .unwrap_or_else(|e| panic!("{when}: the model does not load: {e}"));
+    } else {
+        gradink::models::Autoencoder::<f32>::load(&model_path)
+            .unwrap_or_else(|e| panic!("{when}: the model does not load: {e}"));
+    }
     let run = runs
         .iter()
         .find(|r| r.model == model)
         .unwrap_or_else(|| panic!("{when}: the model is none of the finished runs'"));
-    let Ok(text) = std::fs::read_to_string(out.join("summary.json")) else {
+    let Ok(text) = std::fs::read_to_string(out.join(summary_file)) else {
         return false;
     };
     let summary: serde_json::Value = serde_json::from_str(&text)
@@ -193,4 +214,66 @@ fn ctrl_c_abandons_a_run_and_says_what_is_on_disk() {
     let (code, err) = interrupt(&fresh);
     assert_eq!(code, Some(130), "{err}");
     assert!(!fresh.exists(), "{err}");
+}
+
+#[test]
+fn the_autoencoder_killed_while_moving_or_interrupted_keeps_its_pair() {
+    let ae = |out: &Path, epochs: usize, extra: &[&str]| run("autoencoder", out, epochs, extra);
+    let check = |out: &Path, runs: &[Finished], when: &str| {
+        consistent_files(
+            out,
+            runs,
+            when,
+            "autoencoder.safetensors",
+            "ae_summary.json",
+        )
+    };
+    let finished = |name: &str, epochs: usize| {
+        let out = scratch(name);
+        let o = ae(&out, epochs, &[]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        Finished {
+            model: std::fs::read(out.join("autoencoder.safetensors")).unwrap(),
+            epochs: epochs as u64,
+        }
+    };
+    let runs = [finished("ae_killed_ref2", 2), finished("ae_killed_ref3", 3)];
+    let out = scratch("ae_killed");
+    let o = ae(&out, 2, &[]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut pending = 0;
+    for moved in 0..6 {
+        let o = ae(&out, 2 + (moved + 1) % 2, &["--force"])
+            .env("GRADINK_TEST_KILL_AFTER_MOVES", moved.to_string())
+            .output()
+            .unwrap();
+        let when = format!("autoencoder killed after {moved} files moved");
+        if o.status.success() {
+            assert!(check(&out, &runs, &when));
+            break;
+        }
+        if !check(&out, &runs, &when) {
+            pending += 1;
+        }
+    }
+    assert!(pending > 0, "some kill left the summary to the next run");
+
+    // Ctrl-C during a long run: abandoned, --out as the last run left it.
+    let model = std::fs::read(out.join("autoencoder.safetensors")).unwrap();
+    let child = ae(&out, 100_000, &["--force"]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(3000));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: this run was abandoned"), "{err}");
+    assert_eq!(
+        std::fs::read(out.join("autoencoder.safetensors")).unwrap(),
+        model
+    );
+    assert!(check(&out, &runs, "after Ctrl-C"), "{err}");
+    assert_eq!(temporaries(&out), Vec::<String>::new(), "{err}");
 }
