@@ -97,7 +97,13 @@ pub fn run(args: Args) -> Result<()> {
         false => None,
     };
     let mut rows = Vec::new();
-    for (k, strength) in strengths.iter().enumerate() {
+    for strength in &strengths {
+        // The strength's place in ALL, not in this run's list, so a page is
+        // the same whether one strength or all of them are asked for.
+        let k = Strength::ALL
+            .iter()
+            .position(|s| s.name == strength.name)
+            .unwrap_or(0);
         let dir = args.out.join(strength.name);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
