@@ -24,6 +24,7 @@ mod crop;
 mod decode;
 mod deskew;
 mod drawing;
+mod figures;
 mod filters;
 mod find_letters;
 mod json;
@@ -45,6 +46,7 @@ pub use deskew::line_slant;
 pub use drawing::{
     drawing_input, read_drawing, Activations, DrawingReading, DRAWING_INK, DRAWING_SIDE,
 };
+pub use figures::{draw_boxes, draw_crops};
 pub use filters::{gaussian_blur, max_filter, min_filter};
 pub use find_letters::{find_letters, find_letters_in, Cut, Glyph, Letters};
 pub use json::{char_details, reading_json, CharDetail};

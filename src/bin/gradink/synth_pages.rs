@@ -2,10 +2,10 @@
 //! (see `gradink::ocr::synth`) with their true text, and with `--read`
 //! read them and score the reader per strength.
 
-use crate::ocr::{default_model, draw_boxes};
+use crate::ocr::default_model;
 use anyhow::{bail, Context, Result};
 use gradink::ocr::{
-    find_letters, load_classifier, read_letters_with, synth_page, GlyphBank, PageScore,
+    draw_boxes, find_letters, load_classifier, read_letters_with, synth_page, GlyphBank, PageScore,
     ReadOptions, Strength,
 };
 use rand::seq::SliceRandom;

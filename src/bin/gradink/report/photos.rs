@@ -157,10 +157,10 @@ fn read_photo(
         .unwrap_or_else(|| "image".into());
     let (boxes_figure, crops_figure) = (format!("{stem}_boxes.png"), format!("{stem}_crops.png"));
     let boxes_png = out.join(&boxes_figure);
-    ocr::draw_boxes(&image, &reading)
+    gradink::ocr::draw_boxes(&image, &reading)
         .save(&boxes_png)
         .with_context(|| format!("cannot write {}", boxes_png.display()))?;
-    ocr::draw_crops(&reading, &out.join(&crops_figure))?;
+    gradink::ocr::draw_crops(&reading, &out.join(&crops_figure))?;
 
     let truth = truth_of(path)?;
     let text = reading.lines.join("\n");
