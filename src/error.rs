@@ -16,6 +16,15 @@ pub enum Error {
         error: std::io::Error,
     },
 
+    /// A file operation of the rule for `--out` (src/keep_better.rs) failed.
+    #[error("{what}: {error}")]
+    Files { what: String, error: std::io::Error },
+
+    /// A finished run that the rule for `--out` did not accept
+    /// (src/keep_better.rs): why, what was kept, where the run went.
+    #[error("{0}")]
+    Refused(String),
+
     #[error("{path} {reason}")]
     NotRegular { path: PathBuf, reason: String },
 

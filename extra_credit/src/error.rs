@@ -32,6 +32,24 @@ pub enum Error {
         expected: Vec<i64>,
         found: Vec<i64>,
     },
+    /// A path that must be a folder is a file.
+    #[error("{} is a file, not {what}; {hint}", path.display())]
+    NotAFolder {
+        what: String,
+        path: PathBuf,
+        hint: String,
+    },
+    /// A photo of a dataset that cannot be decoded (missing, truncated,
+    /// corrupt, not an image), in the root crate's words.
+    #[error("{0}")]
+    BadImage(gradink::Error),
+    /// Training produced a non-finite loss.
+    #[error("{label}: training diverged in epoch {epoch}: the loss became {loss}")]
+    Diverged {
+        label: String,
+        epoch: usize,
+        loss: f64,
+    },
     #[error("--device cuda was requested but libtorch sees no CUDA GPU on this machine")]
     NoCuda,
     #[error("{context}: {source}")]
@@ -39,10 +57,13 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
-    #[error("drawing {}: {reason}", path.display())]
-    Plot { path: PathBuf, reason: String },
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
+    /// What the root crate's loaders and writers report (NIST36 `.mat`
+    /// files, weights files, figures, atomic writes): one sentence naming
+    /// the file.
+    #[error(transparent)]
+    Gradink(#[from] gradink::Error),
 }
 
 impl Error {
@@ -69,6 +90,21 @@ pub fn require(path: &std::path::Path, what: &str, hint: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Missing {
+            what: what.to_string(),
+            path: path.to_path_buf(),
+            hint: hint.to_string(),
+        })
+    }
+}
+
+/// Fails with [`Error::Missing`] unless `path` exists, and with
+/// [`Error::NotAFolder`] if it is not a folder.
+pub fn require_dir(path: &std::path::Path, what: &str, hint: &str) -> Result<()> {
+    require(path, what, hint)?;
+    if path.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::NotAFolder {
             what: what.to_string(),
             path: path.to_path_buf(),
             hint: hint.to_string(),

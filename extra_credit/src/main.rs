@@ -3,9 +3,11 @@
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use extra_credit::data::images::BadImages;
 use extra_credit::device::DeviceChoice;
 use extra_credit::models::squeezenet::InputNorm;
 use extra_credit::tasks::{self, image_pair, RunOptions};
+use gradink::options;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -56,8 +58,8 @@ enum Task {
         data: PathBuf,
         #[command(flatten)]
         pretrained: Pretrained,
-        /// Bag-of-visual-words test accuracy to compare with (e.g. 0.62).
-        #[arg(long)]
+        /// Bag-of-visual-words test accuracy to compare with (a fraction, e.g. 0.62).
+        #[arg(long, value_parser = options::fraction)]
         bow_acc: Option<f64>,
         #[command(flatten)]
         common: Common,
@@ -80,13 +82,17 @@ struct Common {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Training epochs (of the from-scratch CNN for sun/flowers17) [default: per task].
-    #[arg(long)]
+    #[arg(long, value_parser = options::epochs)]
     epochs: Option<usize>,
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
     /// Seeds libtorch and the splits, shuffles and augmentation.
     #[arg(long, default_value_t = 16720)]
     seed: u64,
+    /// Accept this run into --out even if a model there scores better on
+    /// this run's validation split, or the run blew up.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -101,27 +107,48 @@ struct Pretrained {
     #[arg(long, value_enum, default_value_t = InputNorm::Caffe)]
     input_norm: InputNorm,
     /// Epochs of the linear head on the frozen features.
-    #[arg(long, default_value_t = image_pair::HEAD_EPOCHS)]
+    #[arg(long, default_value_t = image_pair::HEAD_EPOCHS, value_parser = options::epochs)]
     head_epochs: usize,
+    /// Skip photos that cannot be decoded (with a warning; listed in the
+    /// summary) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad_images: bool,
 }
 
 impl Common {
     fn options(&self, task: &str, data: PathBuf) -> Result<RunOptions> {
         println!("data: {}", data.display());
+        let out = self
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("out").join(task));
+        if out.exists() && !out.is_dir() {
+            anyhow::bail!(
+                "--out must be a folder (for figures, checkpoints and summary.json); {} is a file",
+                out.display()
+            );
+        }
         Ok(RunOptions {
             data,
-            out: self
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("out").join(task)),
+            out,
             epochs: self.epochs,
             device: self.device.resolve()?,
             seed: self.seed,
+            force: self.force,
+            bad_images: BadImages::Refuse,
         })
     }
 }
 
 impl Pretrained {
+    fn bad_images(&self) -> BadImages {
+        if self.skip_bad_images {
+            BadImages::Skip
+        } else {
+            BadImages::Refuse
+        }
+    }
+
     fn config(&self, epochs: Option<usize>) -> image_pair::PairConfig {
         image_pair::PairConfig {
             scratch_epochs: epochs.unwrap_or(image_pair::SCRATCH_EPOCHS),
@@ -169,7 +196,8 @@ fn run(cli: Cli) -> Result<PathBuf> {
             bow_acc,
             common,
         } => {
-            let o = common.options("sun", data)?;
+            let mut o = common.options("sun", data)?;
+            o.bad_images = pretrained.bad_images();
             tasks::sun::run(
                 &o,
                 &pretrained.weights,
@@ -183,7 +211,8 @@ fn run(cli: Cli) -> Result<PathBuf> {
             pretrained,
             common,
         } => {
-            let o = common.options("flowers17", data)?;
+            let mut o = common.options("flowers17", data)?;
+            o.bad_images = pretrained.bad_images();
             tasks::flowers17::run(&o, &pretrained.weights, &pretrained.config(o.epochs))?;
             o.out
         }
@@ -191,8 +220,25 @@ fn run(cli: Cli) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// Ends the process at once, without exit-time destructors: libtorch's
+/// would tear down its state under the training thread, which then panics
+/// ("Invalid (backend, op) pair") while Ctrl-C's message is being printed.
+fn exit_now(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stderr().flush();
+    let _ = std::io::stdout().flush();
+    // SAFETY: `_exit` takes no pointers and never returns; skipping the
+    // destructors is the point (every file this process writes is written
+    // atomically, and the staging folder was already removed).
+    unsafe { libc::_exit(code) }
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    // Ctrl-C while training abandons the run's staging folder and leaves
+    // --out as the last complete run left it (docs/robustness.md).
+    gradink::interrupt::install_with_exit(exit_now);
+    match run(cli) {
         Ok(out) => {
             eprintln!(
                 "wrote figures, checkpoints and summary.json to {}",
@@ -201,7 +247,13 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let hint = match e.downcast_ref::<extra_credit::Error>() {
+                Some(extra_credit::Error::BadImage(_)) => {
+                    " (pass --skip-bad-images to skip such photos with a warning)"
+                }
+                _ => "",
+            };
+            eprintln!("error: {e:#}{hint}");
             ExitCode::FAILURE
         }
     }

@@ -1,11 +1,16 @@
 //! One training loop for every model: seeded shuffling, optional
 //! augmentation, a progress bar per epoch, validation after each epoch, the
-//! best-validation weights checkpointed atomically and restored for the test.
+//! best-validation weights kept and restored for the test, then written
+//! atomically as the checkpoint. A non-finite loss stops the run
+//! ([`Error::Diverged`]). The model of the same name already in the output
+//! folder, if any, is scored on this run's validation split
+//! ([`Outcome::previous_valid_acc`]), for the rule that keeps a better model
+//! (docs/robustness.md).
 
 use crate::augment::Augment;
-use crate::checkpoint::save_var_store;
+use crate::checkpoint::{load_checked, restore, save_var_store, snapshot};
 use crate::data::Dataset;
-use crate::Result;
+use crate::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -73,6 +78,11 @@ pub struct Outcome {
     pub test_loss: f64,
     pub test_acc: f64,
     pub checkpoint: PathBuf,
+    /// Validation accuracy, on this run's validation split, of the model
+    /// that the output folder held under the same name before this run
+    /// (absent when there was none, or it could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_valid_acc: Option<f64>,
     pub seconds: f64,
 }
 
@@ -118,9 +128,41 @@ fn count_correct(logits: &Tensor, ys: &Tensor) -> f64 {
         .double_value(&[])
 }
 
+/// Where a model is saved and what it is compared with: the run writes
+/// `staging/name`, which becomes `out/name` when the run is accepted, and
+/// `out/name` from an earlier run, if there, is scored for comparison.
+#[derive(Clone, Copy, Debug)]
+pub struct Checkpoint<'a> {
+    pub staging: &'a Path,
+    pub out: &'a Path,
+    pub name: &'a str,
+}
+
+/// Scores the weights in `path` on `valid` with `model`'s layout, leaving
+/// `vs` as it was. `None` (with a note) when the file cannot be used.
+fn score_previous(
+    model: &impl ModuleT,
+    vs: &mut nn::VarStore,
+    path: &Path,
+    valid: &Dataset,
+) -> Option<f64> {
+    let ours = snapshot(vs);
+    let scored = load_checked(vs, path).map(|()| evaluate(model, valid, 256, vs.device()).1);
+    restore(vs, &ours);
+    match scored {
+        Ok(acc) if acc.is_finite() => Some(acc),
+        Ok(_) => None,
+        Err(e) => {
+            eprintln!("note: the earlier model is not comparable and will be replaced: {e}");
+            None
+        }
+    }
+}
+
 /// Trains `model` (whose variables live in `vs`), keeps the weights of the
-/// epoch with the best validation accuracy in `checkpoint`, restores them and
-/// reports the test loss and accuracy.
+/// epoch with the best validation accuracy, restores them, writes them to
+/// the run's staging folder (see [`Checkpoint`]) and reports the test loss
+/// and accuracy.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     model: &impl ModuleT,
@@ -129,7 +171,7 @@ pub fn fit(
     valid: &Dataset,
     test: &Dataset,
     cfg: &TrainConfig,
-    checkpoint: &Path,
+    checkpoint: Checkpoint,
     rng: &mut impl Rng,
     label: &str,
 ) -> Result<Outcome> {
@@ -140,6 +182,7 @@ pub fn fit(
     let batches = n.div_ceil(cfg.batch_size);
     let mut history = Vec::new();
     let (mut best_epoch, mut best_acc) = (0, f64::NEG_INFINITY);
+    let mut best_weights = None;
     for epoch in 1..=cfg.epochs {
         let epoch_start = Instant::now();
         let bar = ProgressBar::new(batches as u64).with_style(
@@ -158,6 +201,14 @@ pub fn fit(
                 .to_device(device);
             let ys = train.y.index_select(0, &idx).to_device(device);
             let (loss, logits) = train_step(model, &mut opt, &xs, &ys);
+            if !loss.is_finite() {
+                bar.finish_and_clear();
+                return Err(Error::Diverged {
+                    label: label.to_string(),
+                    epoch,
+                    loss,
+                });
+            }
             loss_sum += loss * chunk.len() as f64;
             correct += count_correct(&logits.detach(), &ys);
             bar.inc(1);
@@ -179,13 +230,18 @@ pub fn fit(
         );
         if valid_acc > best_acc {
             (best_epoch, best_acc) = (epoch, valid_acc);
-            save_var_store(vs, checkpoint)?;
+            best_weights = Some(snapshot(vs));
         }
         history.push(stats);
     }
-    if best_epoch > 0 {
-        vs.load(checkpoint)?;
+    if let Some(best) = &best_weights {
+        restore(vs, best);
     }
+    save_var_store(vs, &checkpoint.staging.join(checkpoint.name))?;
+    let previous = checkpoint.out.join(checkpoint.name);
+    let previous_valid_acc = Some(&previous)
+        .filter(|p| p.exists())
+        .and_then(|p| score_previous(model, vs, p, valid));
     let (test_loss, test_acc) = evaluate(model, test, 256, device);
     eprintln!("{label}: test accuracy {test_acc:.4} (weights of epoch {best_epoch})");
     Ok(Outcome {
@@ -195,7 +251,24 @@ pub fn fit(
         best_valid_acc: best_acc,
         test_loss,
         test_acc,
-        checkpoint: checkpoint.to_path_buf(),
+        checkpoint: previous,
+        previous_valid_acc,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Why a finished run is not a usable model, if it blew up: the validation
+/// loss of the kept epoch is not finite or above ten times that of guessing
+/// uniformly (10·ln C), as the root crate's rule (docs/robustness.md).
+pub fn blow_up(outcome: &Outcome, classes: i64) -> Option<String> {
+    let kept = outcome.history.get(outcome.best_epoch.checked_sub(1)?)?;
+    let guessing = (classes.max(2) as f64).ln();
+    let loss = kept.valid_loss;
+    if !loss.is_finite() || loss > 10.0 * guessing {
+        Some(format!(
+            "training blew up: the validation loss of the kept epoch is {loss:.3e}, more than ten times the {guessing:.2} of guessing uniformly; lower the learning rate"
+        ))
+    } else {
+        None
+    }
 }

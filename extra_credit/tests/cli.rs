@@ -35,6 +35,11 @@ fn missing_dataset_folder_is_one_sentence() {
 fn missing_weights_file_is_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("0")).unwrap();
+    std::fs::write(
+        dir.path().join("0/a.jpg"),
+        b"unread: the weights are checked first",
+    )
+    .unwrap();
     let data = dir.path().to_str().unwrap();
     let (ok, err) = run(&[
         "flowers17",

@@ -88,13 +88,21 @@ fn image_folder(root: &Path) {
 }
 
 #[test]
-fn image_folder_decodes_by_content_and_skips_corrupt_files() {
+fn image_folder_decodes_by_content_and_refuses_or_skips_corrupt_files() {
     let dir = tempfile::tempdir().unwrap();
     image_folder(dir.path());
     let (classes, items) = flowers::list(dir.path()).unwrap();
     assert_eq!(classes, ["0", "1"]);
     assert_eq!(items.len(), 9);
-    let decoded = images::decode_all(&items, &[8, 16], "fixture");
+    let err =
+        images::decode_all(&items, &[8, 16], "fixture", images::BadImages::Refuse).unwrap_err();
+    assert!(matches!(err, Error::BadImage(_)), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("truncated or corrupt image") && err.contains("0/broken.jpg"),
+        "{err}"
+    );
+    let decoded = images::decode_all(&items, &[8, 16], "fixture", images::BadImages::Skip).unwrap();
     assert_eq!(decoded.skipped.len(), 1);
     assert!(decoded.skipped[0].path.ends_with("0/broken.jpg"));
     assert_eq!(decoded.labels, [0, 0, 0, 1, 1, 1, 1, 1]);

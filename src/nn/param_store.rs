@@ -189,19 +189,32 @@ impl<T: Scalar> ParamStore<T> {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = read_model_file(path)?;
-        Self::from_safetensors(&bytes).map_err(|reason| Error::ModelFile {
+        Self::from_safetensors(&bytes, true).map_err(|reason| Error::ModelFile {
             path: path.to_path_buf(),
             reason,
         })
     }
 
-    fn from_safetensors(bytes: &[u8]) -> std::result::Result<Self, String> {
+    /// As [`load`](Self::load) (the same checks: a regular file of at most
+    /// [`MAX_MODEL_BYTES`], not truncated, every value finite), but every
+    /// tensor keeps the shape the file gives it, rank 1 included: for
+    /// other frameworks' weights (`extra_credit`'s libtorch models).
+    pub fn load_as_stored(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = read_model_file(path)?;
+        Self::from_safetensors(&bytes, false).map_err(|reason| Error::ModelFile {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    fn from_safetensors(bytes: &[u8], rows: bool) -> std::result::Result<Self, String> {
         let tensors = safetensors::SafeTensors::deserialize(bytes)
             .map_err(|e| describe_safetensors_error(&e, bytes.len()))?;
         let mut store = ParamStore::new();
         for (name, view) in tensors.tensors() {
             let shape = match *view.shape() {
-                [n] => vec![1, n],
+                [n] if rows => vec![1, n],
                 [] => return Err(format!("tensor '{name}' is a scalar, expected an array")),
                 ref s => s.to_vec(),
             };

@@ -2,12 +2,14 @@
 //! then 1024 red, 1024 green and 1024 blue bytes of a 32×32 image, row-major.
 
 use super::Dataset;
-use crate::error::require;
+use crate::error::{require, require_dir};
 use crate::{Error, Result};
 use std::path::Path;
 use tch::{Kind, Tensor};
 
 pub const RECORD: usize = 3073;
+/// The largest batch file read (the real ones are 30,730,000 bytes).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
 pub const CLASSES: [&str; 10] = [
     "airplane",
     "automobile",
@@ -25,13 +27,12 @@ const HINT: &str = "download and unpack https://www.cs.toronto.edu/~kriz/cifar-1
 /// Reads one binary batch file; images are scaled to [0, 1].
 pub fn load_file(path: &Path) -> Result<Dataset> {
     require(path, "the CIFAR-10 batch file", HINT)?;
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let bytes = gradink::fsutil::read_regular_file(path, MAX_FILE_BYTES)?;
     if bytes.is_empty() || bytes.len() % RECORD != 0 {
         return Err(Error::bad(
             path,
             format!(
-                "{} bytes is not a whole number of 3073-byte CIFAR-10 records",
+                "truncated or not a CIFAR-10 batch: {} bytes is not a whole number of 3073-byte records",
                 bytes.len()
             ),
         ));
@@ -43,7 +44,11 @@ pub fn load_file(path: &Path) -> Result<Dataset> {
         if record[0] > 9 {
             return Err(Error::bad(
                 path,
-                format!("label {} is outside 0–9", record[0]),
+                format!(
+                    "corrupt: record {} has label {}, outside 0–9",
+                    labels.len(),
+                    record[0]
+                ),
             ));
         }
         labels.push(record[0] as i64);
@@ -59,7 +64,7 @@ pub fn load_file(path: &Path) -> Result<Dataset> {
 /// The training batches present (`data_batch_1.bin` … `data_batch_5.bin`, at
 /// least the first) and `test_batch.bin`.
 pub fn load(dir: &Path) -> Result<(Dataset, Dataset)> {
-    require(dir, "the CIFAR-10 data folder", HINT)?;
+    require_dir(dir, "the CIFAR-10 data folder", HINT)?;
     let mut parts = vec![load_file(&dir.join("data_batch_1.bin"))?];
     for i in 2..=5 {
         let path = dir.join(format!("data_batch_{i}.bin"));

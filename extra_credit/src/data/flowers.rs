@@ -2,7 +2,7 @@
 //! `16`, 80 images each). Class folders sort numerically when their names are
 //! numbers; every regular, non-hidden file inside is taken as an image.
 
-use crate::error::require;
+use crate::error::require_dir;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -29,7 +29,7 @@ const HINT: &str = "download 17flowers.tgz from https://www.robots.ox.ac.uk/~vgg
 
 /// The class folder names (sorted) and `(image path, class index)` pairs.
 pub fn list(dir: &Path) -> Result<(Vec<String>, super::Labelled)> {
-    require(dir, "the flowers17 data folder", HINT)?;
+    require_dir(dir, "the flowers17 data folder", HINT)?;
     let mut classes: Vec<String> = entries(dir)?
         .into_iter()
         .filter(|p| p.is_dir())
@@ -50,6 +50,13 @@ pub fn list(dir: &Path) -> Result<(Vec<String>, super::Labelled)> {
             .filter(|p| p.is_file())
             .collect();
         files.sort();
+        if files.is_empty() {
+            return Err(Error::Missing {
+                what: format!("any image file in class folder `{class}`"),
+                path: dir.join(class),
+                hint: HINT.into(),
+            });
+        }
         items.extend(files.into_iter().map(|f| (f, label as i64)));
     }
     Ok((classes, items))

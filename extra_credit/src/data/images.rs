@@ -1,8 +1,15 @@
 //! Decoding photos by content (never by extension: one SUN `.jpg` is a GIF),
 //! square centre crops at the sizes the models need, and conversion to
-//! tensors. Unreadable files are skipped with a warning and reported.
+//! tensors. Photos are read by the root crate (`gradink::ocr::open_image`):
+//! regular files only, bounded in size and dimensions, a JPEG that stops
+//! before its end marker refused rather than filled with grey, the EXIF
+//! orientation applied. A photo that cannot be read ends the run with one
+//! sentence naming it ([`Error::BadImage`]), unless the caller asks for
+//! such files to be skipped ([`BadImages::Skip`]): then each is skipped
+//! with a warning and reported.
 
-use image::{imageops, ImageReader, RgbImage};
+use crate::{Error, Result};
+use image::{imageops, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use tch::{Kind, Tensor};
@@ -23,11 +30,21 @@ pub struct Decoded {
     pub skipped: Vec<Skipped>,
 }
 
-/// Opens `path`, guessing the format from its first bytes.
-pub fn decode(path: &Path) -> Result<RgbImage, String> {
-    let reader = ImageReader::open(path).map_err(|e| e.to_string())?;
-    let reader = reader.with_guessed_format().map_err(|e| e.to_string())?;
-    Ok(reader.decode().map_err(|e| e.to_string())?.to_rgb8())
+/// What to do with a photo that cannot be decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BadImages {
+    /// Stop with [`Error::BadImage`] naming the file.
+    #[default]
+    Refuse,
+    /// Skip it with a warning and list it in [`Decoded::skipped`].
+    Skip,
+}
+
+/// Opens `path`, telling the format from its first bytes (see the module's doc).
+pub fn decode(path: &Path) -> Result<RgbImage> {
+    gradink::ocr::open_image(path)
+        .map(|img| img.to_rgb8())
+        .map_err(Error::BadImage)
 }
 
 /// Scales the shorter side to `size` and cuts the centre square.
@@ -43,7 +60,12 @@ pub fn square(img: &RgbImage, size: u32) -> RgbImage {
 }
 
 /// Decodes every `(path, label)`, keeping a centre square at each size.
-pub fn decode_all(items: &[(PathBuf, i64)], sizes: &[u32], what: &str) -> Decoded {
+pub fn decode_all(
+    items: &[(PathBuf, i64)],
+    sizes: &[u32],
+    what: &str,
+    bad: BadImages,
+) -> Result<Decoded> {
     let bar = ProgressBar::new(items.len() as u64).with_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {elapsed}")
             .expect("valid template"),
@@ -63,18 +85,22 @@ pub fn decode_all(items: &[(PathBuf, i64)], sizes: &[u32], what: &str) -> Decode
                 }
                 out.labels.push(*label);
             }
-            Err(reason) => {
-                bar.suspend(|| eprintln!("warning: skipping {}: {reason}", path.display()));
+            Err(e) if bad == BadImages::Skip => {
+                bar.suspend(|| eprintln!("warning: skipping {e}"));
                 out.skipped.push(Skipped {
                     path: path.clone(),
-                    reason,
+                    reason: e.to_string(),
                 });
+            }
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(e);
             }
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
-    out
+    Ok(out)
 }
 
 /// Images → (N, 3, S, S) f32 RGB with values 0–255.

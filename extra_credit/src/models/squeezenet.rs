@@ -2,10 +2,9 @@
 //! `features.3.squeeze`, …), pretrained weights loaded with every tensor's
 //! shape checked, and frozen feature extraction (global average of fire9).
 
-use crate::{Error, Result};
+use crate::Result;
 use image::RgbImage;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashMap;
 use std::path::Path;
 use tch::nn::{self, ModuleT};
 use tch::{Device, Kind, Tensor};
@@ -73,52 +72,12 @@ pub fn features(p: &nn::Path) -> nn::SequentialT {
         .add(fire(&f / "12", 512, 64, 256))
 }
 
-/// Orders `features.10.x` after `features.9.x`: numbers compare as numbers.
-fn natural_key(name: &str) -> Vec<(u64, String)> {
-    name.split('.')
-        .map(|part| (part.parse().unwrap_or(u64::MAX), part.to_string()))
-        .collect()
-}
-
-/// Loads a safetensors file into `vs`, checking every variable of the model
-/// first: the first (in layer order) that is missing or shaped differently
-/// is named in the error, and nothing is copied.
+/// Loads a safetensors file into `vs` with every tensor's name and shape
+/// checked first ([`crate::checkpoint::load_checked`]); a missing file is
+/// named with where to get it.
 pub fn load_checked(vs: &mut nn::VarStore, path: &Path) -> Result<()> {
     crate::error::require(path, "the SqueezeNet 1.1 weights file", WEIGHTS_HINT)?;
-    let file: HashMap<String, Tensor> = Tensor::read_safetensors(path)
-        .map_err(|e| Error::bad(path, format!("not a readable safetensors file ({e})")))?
-        .into_iter()
-        .collect();
-    let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
-    vars.sort_by_key(|(name, _)| natural_key(name));
-    for (name, var) in &vars {
-        let expected = var.size();
-        match file.get(name) {
-            None => {
-                return Err(Error::MissingTensor {
-                    path: path.to_path_buf(),
-                    name: name.clone(),
-                    expected,
-                })
-            }
-            Some(t) if t.size() != expected => {
-                return Err(Error::ShapeMismatch {
-                    path: path.to_path_buf(),
-                    name: name.clone(),
-                    expected,
-                    found: t.size(),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    tch::no_grad(|| {
-        for (name, var) in &vars {
-            let mut var = var.shallow_clone();
-            var.copy_(&file[name].to_kind(var.kind()));
-        }
-    });
-    Ok(())
+    crate::checkpoint::load_checked(vs, path)
 }
 
 /// Images (centre squares at [`INPUT_SIZE`]) → network input.

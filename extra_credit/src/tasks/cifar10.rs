@@ -2,16 +2,18 @@
 //! images (stratified, seeded) are held out for validation, `test_batch.bin`
 //! gives the test accuracy.
 
-use super::{RunInfo, RunOptions};
+use super::{staged, RunInfo, RunOptions, SUMMARY};
 use crate::augment::Augment;
-use crate::checkpoint::{create_out_dir, write_json};
+use crate::checkpoint::write_json;
 use crate::data::{cifar, split};
 use crate::models::cnn;
-use crate::train::{fit, Optim, Outcome, TrainConfig};
+use crate::train::{fit, Checkpoint, Optim, Outcome, TrainConfig};
 use crate::{plot, seed_everything, Result};
 use tch::nn;
 
 pub const EPOCHS: usize = 10;
+/// The checkpoint's name in `--out`.
+pub const MODEL: &str = "cifar10_cnn.safetensors";
 
 #[derive(Debug, serde::Serialize)]
 pub struct Summary {
@@ -54,32 +56,46 @@ pub fn config(epochs: usize) -> TrainConfig {
 
 pub fn run(opts: &RunOptions) -> Result<Summary> {
     let (all_train, test) = cifar::load(&opts.data)?;
-    create_out_dir(&opts.out)?;
     let mut rng = seed_everything(opts.seed);
     let (tr, va, _) = split::stratified(&all_train.labels(), 0.1, 0.0, &mut rng);
     let (train, valid) = (all_train.select(&tr), all_train.select(&va));
-    let mut vs = nn::VarStore::new(opts.device);
-    let net = model(&vs.root());
-    let cnn = fit(
-        &net,
-        &mut vs,
-        &train,
-        &valid,
-        &test,
-        &config(opts.epochs.unwrap_or(EPOCHS)),
-        &opts.out.join("cifar10_cnn.safetensors"),
-        &mut rng,
-        "cifar10",
-    )?;
-    plot::history(&opts.out, "", "CIFAR-10 CNN", &cnn.history)?;
-    let summary = Summary {
-        run: RunInfo::new("cifar10", opts),
-        train_images: train.len(),
-        valid_images: valid.len(),
-        test_images: test.len(),
-        test_acc: cnn.test_acc,
-        cnn,
-    };
-    write_json(&opts.out.join("summary.json"), &summary)?;
-    Ok(summary)
+    if valid.is_empty() {
+        return Err(crate::Error::bad(
+            &opts.data,
+            format!(
+                "only {} training images: too few to hold out a validation split (10% of each class)",
+                all_train.len()
+            ),
+        ));
+    }
+    staged(opts, |staging| {
+        let mut vs = nn::VarStore::new(opts.device);
+        let net = model(&vs.root());
+        let cnn = fit(
+            &net,
+            &mut vs,
+            &train,
+            &valid,
+            &test,
+            &config(opts.epochs.unwrap_or(EPOCHS)),
+            Checkpoint {
+                staging,
+                out: &opts.out,
+                name: MODEL,
+            },
+            &mut rng,
+            "cifar10",
+        )?;
+        plot::history(staging, "", "CIFAR-10 CNN", &cnn.history)?;
+        let summary = Summary {
+            run: RunInfo::new("cifar10", opts),
+            train_images: train.len(),
+            valid_images: valid.len(),
+            test_images: test.len(),
+            test_acc: cnn.test_acc,
+            cnn: cnn.clone(),
+        };
+        write_json(&staging.join(SUMMARY), &summary)?;
+        Ok((summary, vec![(MODEL.to_string(), cnn, 10)]))
+    })
 }

@@ -4,7 +4,6 @@
 
 use super::image_pair::{self, PairConfig, Photos, Summary};
 use super::RunOptions;
-use crate::checkpoint::create_out_dir;
 use crate::data::{flowers, images, split};
 use crate::{seed_everything, Result};
 use std::path::Path;
@@ -12,8 +11,7 @@ use std::path::Path;
 pub fn run(opts: &RunOptions, weights: &Path, cfg: &PairConfig) -> Result<Summary> {
     let (classes, items) = flowers::list(&opts.data)?;
     image_pair::require_weights(weights)?;
-    create_out_dir(&opts.out)?;
-    let decoded = images::decode_all(&items, &image_pair::SIZES, "flowers17");
+    let decoded = images::decode_all(&items, &image_pair::SIZES, "flowers17", opts.bad_images)?;
     let mut rng = seed_everything(opts.seed);
     let (tr, va, te) = split::stratified(&decoded.labels, 0.2, 0.2, &mut rng);
     let (train, valid, test) = (

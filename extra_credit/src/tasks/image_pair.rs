@@ -4,13 +4,13 @@
 //! at no extra training cost); (2) a small CNN trained from scratch on 64×64
 //! centre crops with random flips and shifts.
 
-use super::RunOptions;
+use super::{staged, RunOptions, SUMMARY};
 use crate::augment::Augment;
 use crate::data::images::{self, Decoded};
 use crate::data::Dataset;
 use crate::models::{cnn, squeezenet};
-use crate::train::{fit, Optim, Outcome, TrainConfig};
-use crate::{plot, seed_everything, Result};
+use crate::train::{fit, Checkpoint, Optim, Outcome, TrainConfig};
+use crate::{plot, seed_everything, Error, Result};
 use image::RgbImage;
 use std::path::Path;
 use tch::{nn, Tensor};
@@ -64,7 +64,9 @@ pub struct Summary {
     pub scratch: Outcome,
 }
 
-/// Trains both models on the given split and writes figures and summary.
+/// Trains both models on the given split and writes figures and summary,
+/// under the rule for `--out` ([`super::staged`]). Every split must hold
+/// at least one photo.
 #[allow(clippy::too_many_arguments)]
 pub fn run_both(
     opts: &RunOptions,
@@ -77,40 +79,59 @@ pub fn run_both(
     bow_baseline_acc: Option<f64>,
 ) -> Result<Summary> {
     let [train, valid, test] = splits;
+    for (split, photos) in [("training", train), ("validation", valid), ("test", test)] {
+        if photos.labels.is_empty() {
+            return Err(Error::bad(
+                &opts.data,
+                format!(
+                    "the {split} split is empty: too few usable photos ({} training, {} validation, {} test)",
+                    train.labels.len(),
+                    valid.labels.len(),
+                    test.labels.len()
+                ),
+            ));
+        }
+    }
     let n = classes.len() as i64;
-    let finetune = finetune(opts, name, weights, cfg, n, train, valid, test)?;
-    let scratch = scratch(opts, name, cfg, n, train, valid, test)?;
-    let summary = Summary {
-        run: super::RunInfo::new(name, opts),
-        weights: weights.to_path_buf(),
-        input_norm: cfg.input_norm,
-        classes,
-        train_images: train.labels.len(),
-        valid_images: valid.labels.len(),
-        test_images: test.labels.len(),
-        skipped_images: skipped.len(),
-        skipped,
-        finetune_test_acc: finetune.test_acc,
-        scratch_test_acc: scratch.test_acc,
-        bow_baseline_acc,
-        finetune,
-        scratch,
-    };
-    crate::checkpoint::write_json(&opts.out.join("summary.json"), &summary)?;
-    eprintln!(
-        "{name}: test accuracy {:.4} fine-tuned SqueezeNet, {:.4} CNN from scratch",
-        summary.finetune_test_acc, summary.scratch_test_acc
-    );
-    Ok(summary)
+    let finetune_model = format!("{name}_finetune_head.safetensors");
+    let scratch_model = format!("{name}_scratch_cnn.safetensors");
+    staged(opts, |staging| {
+        let finetune = finetune(opts, staging, name, weights, cfg, n, train, valid, test)?;
+        let scratch = scratch(opts, staging, name, cfg, n, train, valid, test)?;
+        let summary = Summary {
+            run: super::RunInfo::new(name, opts),
+            weights: weights.to_path_buf(),
+            input_norm: cfg.input_norm,
+            classes,
+            train_images: train.labels.len(),
+            valid_images: valid.labels.len(),
+            test_images: test.labels.len(),
+            skipped_images: skipped.len(),
+            skipped,
+            finetune_test_acc: finetune.test_acc,
+            scratch_test_acc: scratch.test_acc,
+            bow_baseline_acc,
+            finetune: finetune.clone(),
+            scratch: scratch.clone(),
+        };
+        crate::checkpoint::write_json(&staging.join(SUMMARY), &summary)?;
+        eprintln!(
+            "{name}: test accuracy {:.4} fine-tuned SqueezeNet, {:.4} CNN from scratch",
+            summary.finetune_test_acc, summary.scratch_test_acc
+        );
+        Ok((
+            summary,
+            vec![(finetune_model, finetune, n), (scratch_model, scratch, n)],
+        ))
+    })
 }
 
-/// Fails early (before decoding photos) when the weights file is absent.
+/// Fails early (before decoding photos) when the weights file is absent or
+/// unusable: read and checked against the model, tensor by tensor.
 pub fn require_weights(weights: &Path) -> Result<()> {
-    crate::error::require(
-        weights,
-        "the SqueezeNet 1.1 weights file",
-        squeezenet::WEIGHTS_HINT,
-    )
+    let mut vs = nn::VarStore::new(tch::Device::Cpu);
+    let _net = squeezenet::features(&vs.root());
+    squeezenet::load_checked(&mut vs, weights)
 }
 
 /// Training settings of the two models.
@@ -178,6 +199,7 @@ pub fn head_model(p: &nn::Path, classes: i64) -> nn::Linear {
 #[allow(clippy::too_many_arguments)]
 pub fn finetune(
     opts: &RunOptions,
+    staging: &Path,
     name: &str,
     weights: &Path,
     cfg: &PairConfig,
@@ -215,12 +237,16 @@ pub fn finetune(
         &valid_set,
         &test_set,
         &head_config(cfg.head_epochs),
-        &opts.out.join(format!("{name}_finetune_head.safetensors")),
+        Checkpoint {
+            staging,
+            out: &opts.out,
+            name: &format!("{name}_finetune_head.safetensors"),
+        },
         &mut rng,
         &format!("{name} SqueezeNet head"),
     )?;
     plot::history(
-        &opts.out,
+        staging,
         "finetune_",
         &format!("{name}: linear head on SqueezeNet 1.1"),
         &outcome.history,
@@ -230,8 +256,10 @@ pub fn finetune(
 
 /// Trains the small CNN from scratch; writes `scratch_{loss,accuracy}.png`
 /// and `{name}_scratch_cnn.safetensors`.
+#[allow(clippy::too_many_arguments)]
 pub fn scratch(
     opts: &RunOptions,
+    staging: &Path,
     name: &str,
     cfg: &PairConfig,
     classes: i64,
@@ -250,12 +278,16 @@ pub fn scratch(
         &set(valid),
         &set(test),
         &scratch_config(cfg.scratch_epochs),
-        &opts.out.join(format!("{name}_scratch_cnn.safetensors")),
+        Checkpoint {
+            staging,
+            out: &opts.out,
+            name: &format!("{name}_scratch_cnn.safetensors"),
+        },
         &mut rng,
         &format!("{name} scratch CNN"),
     )?;
     plot::history(
-        &opts.out,
+        staging,
         "scratch_",
         &format!("{name}: CNN from scratch"),
         &outcome.history,

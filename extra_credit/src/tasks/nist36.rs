@@ -2,14 +2,19 @@
 //! `nist36-cnn` (a small CNN on the upright 1×32×32 images), which also trains
 //! the fully connected net with the same seed and reports both.
 
-use super::{RunInfo, RunOptions};
+use super::{staged, RunInfo, RunOptions, SUMMARY};
 use crate::augment::Augment;
-use crate::checkpoint::{create_out_dir, write_json};
+use crate::checkpoint::write_json;
 use crate::data::{nist36, Dataset};
 use crate::models::{cnn, mlp};
-use crate::train::{fit, Optim, Outcome, TrainConfig};
+use crate::train::{fit, Checkpoint, Optim, Outcome, TrainConfig};
 use crate::{plot, seed_everything, Result};
+use std::path::Path;
 use tch::nn;
+
+/// The checkpoints' names in `--out`.
+pub const FC_MODEL: &str = "nist36_fc.safetensors";
+pub const CNN_MODEL: &str = "nist36_cnn.safetensors";
 
 pub const FC_EPOCHS: usize = 30;
 pub const CNN_EPOCHS: usize = 8;
@@ -32,18 +37,10 @@ pub struct CnnSummary {
     pub fc: Outcome,
 }
 
-struct Splits {
-    train: Dataset,
-    valid: Dataset,
-    test: Dataset,
-}
+use nist36::Nist36 as Splits;
 
 fn load(opts: &RunOptions) -> Result<Splits> {
-    Ok(Splits {
-        train: nist36::load(&opts.data, "train")?,
-        valid: nist36::load(&opts.data, "valid")?,
-        test: nist36::load(&opts.data, "test")?,
-    })
+    nist36::load_all(&opts.data)
 }
 
 /// SGD with momentum on the flat 1024-vectors, as in the main crate.
@@ -74,6 +71,11 @@ pub fn cnn_config(epochs: usize) -> TrainConfig {
 }
 
 pub fn cnn_model(p: &nn::Path) -> nn::SequentialT {
+    cnn_model_for(p, nist36::CLASSES as i64)
+}
+
+/// The CNN with `classes` outputs (26 for letters-only files).
+pub fn cnn_model_for(p: &nn::Path, classes: i64) -> nn::SequentialT {
     cnn::small_cnn(
         p,
         &cnn::CnnConfig {
@@ -81,88 +83,105 @@ pub fn cnn_model(p: &nn::Path) -> nn::SequentialT {
             image_size: 32,
             widths: vec![32, 64],
             hidden: 128,
-            classes: nist36::CLASSES as i64,
+            classes,
             dropout: 0.25,
         },
     )
 }
 
-fn train_fc(opts: &RunOptions, s: &Splits, epochs: usize) -> Result<Outcome> {
+fn train_fc(opts: &RunOptions, s: &Splits, epochs: usize, staging: &Path) -> Result<Outcome> {
     let mut rng = seed_everything(opts.seed);
     let mut vs = nn::VarStore::new(opts.device);
-    let model = mlp::nist_fc(&vs.root(), 1024, 64, nist36::CLASSES as i64);
-    let out = fit(
+    let model = mlp::nist_fc(&vs.root(), 1024, 64, s.classes as i64);
+    fit(
         &model,
         &mut vs,
         &s.train,
         &s.valid,
         &s.test,
         &fc_config(epochs),
-        &opts.out.join("nist36_fc.safetensors"),
+        Checkpoint {
+            staging,
+            out: &opts.out,
+            name: FC_MODEL,
+        },
         &mut rng,
         "nist36-fc",
-    )?;
-    Ok(out)
+    )
 }
 
 pub fn run_fc(opts: &RunOptions) -> Result<FcSummary> {
     let s = load(opts)?;
-    create_out_dir(&opts.out)?;
-    let fc = train_fc(opts, &s, opts.epochs.unwrap_or(FC_EPOCHS))?;
-    plot::history(
-        &opts.out,
-        "",
-        "NIST36 fully connected 1024-64-36",
-        &fc.history,
-    )?;
-    let summary = FcSummary {
-        run: RunInfo::new("nist36-fc", opts),
-        fc_test_acc: fc.test_acc,
-        fc,
-    };
-    write_json(&opts.out.join("summary.json"), &summary)?;
-    Ok(summary)
+    staged(opts, |staging| {
+        let fc = train_fc(opts, &s, opts.epochs.unwrap_or(FC_EPOCHS), staging)?;
+        plot::history(
+            staging,
+            "",
+            "NIST36 fully connected 1024-64-36",
+            &fc.history,
+        )?;
+        let summary = FcSummary {
+            run: RunInfo::new("nist36-fc", opts),
+            fc_test_acc: fc.test_acc,
+            fc: fc.clone(),
+        };
+        write_json(&staging.join(SUMMARY), &summary)?;
+        let classes = s.classes as i64;
+        Ok((summary, vec![(FC_MODEL.to_string(), fc, classes)]))
+    })
 }
 
 /// Trains the CNN for `--epochs` (default 8) and the fully connected net for
 /// its own default budget, so the comparison is against a converged baseline.
 pub fn run_cnn(opts: &RunOptions) -> Result<CnnSummary> {
     let s = load(opts)?;
-    create_out_dir(&opts.out)?;
     let images = |d: &Dataset| Dataset {
         x: nist36::to_images(&d.x),
         y: d.y.shallow_clone(),
     };
-    let mut rng = seed_everything(opts.seed);
-    let mut vs = nn::VarStore::new(opts.device);
-    let model = cnn_model(&vs.root());
-    let cnn = fit(
-        &model,
-        &mut vs,
-        &images(&s.train),
-        &images(&s.valid),
-        &images(&s.test),
-        &cnn_config(opts.epochs.unwrap_or(CNN_EPOCHS)),
-        &opts.out.join("nist36_cnn.safetensors"),
-        &mut rng,
-        "nist36-cnn",
-    )?;
-    plot::history(&opts.out, "", "NIST36 CNN", &cnn.history)?;
-    let fc = train_fc(opts, &s, FC_EPOCHS)?;
-    plot::history(
-        &opts.out,
-        "fc_",
-        "NIST36 fully connected 1024-64-36",
-        &fc.history,
-    )?;
-    let summary = CnnSummary {
-        run: RunInfo::new("nist36-cnn", opts),
-        cnn_test_acc: cnn.test_acc,
-        fc_test_acc: fc.test_acc,
-        improvement: cnn.test_acc - fc.test_acc,
-        cnn,
-        fc,
-    };
-    write_json(&opts.out.join("summary.json"), &summary)?;
-    Ok(summary)
+    staged(opts, |staging| {
+        let mut rng = seed_everything(opts.seed);
+        let mut vs = nn::VarStore::new(opts.device);
+        let classes = s.classes as i64;
+        let model = cnn_model_for(&vs.root(), classes);
+        let cnn = fit(
+            &model,
+            &mut vs,
+            &images(&s.train),
+            &images(&s.valid),
+            &images(&s.test),
+            &cnn_config(opts.epochs.unwrap_or(CNN_EPOCHS)),
+            Checkpoint {
+                staging,
+                out: &opts.out,
+                name: CNN_MODEL,
+            },
+            &mut rng,
+            "nist36-cnn",
+        )?;
+        plot::history(staging, "", "NIST36 CNN", &cnn.history)?;
+        let fc = train_fc(opts, &s, FC_EPOCHS, staging)?;
+        plot::history(
+            staging,
+            "fc_",
+            "NIST36 fully connected 1024-64-36",
+            &fc.history,
+        )?;
+        let summary = CnnSummary {
+            run: RunInfo::new("nist36-cnn", opts),
+            cnn_test_acc: cnn.test_acc,
+            fc_test_acc: fc.test_acc,
+            improvement: cnn.test_acc - fc.test_acc,
+            cnn: cnn.clone(),
+            fc: fc.clone(),
+        };
+        write_json(&staging.join(SUMMARY), &summary)?;
+        Ok((
+            summary,
+            vec![
+                (CNN_MODEL.to_string(), cnn, classes),
+                (FC_MODEL.to_string(), fc, classes),
+            ],
+        ))
+    })
 }

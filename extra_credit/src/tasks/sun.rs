@@ -5,7 +5,6 @@
 
 use super::image_pair::{self, PairConfig, Photos, Summary};
 use super::RunOptions;
-use crate::checkpoint::create_out_dir;
 use crate::data::{images, split, sun};
 use crate::{seed_everything, Result};
 use std::path::Path;
@@ -19,9 +18,14 @@ pub fn run(
     let train_items = sun::list(&opts.data, "train")?;
     let test_items = sun::list(&opts.data, "test")?;
     image_pair::require_weights(weights)?;
-    create_out_dir(&opts.out)?;
-    let train_all = images::decode_all(&train_items, &image_pair::SIZES, "SUN train");
-    let test_all = images::decode_all(&test_items, &image_pair::SIZES, "SUN test");
+    let train_all = images::decode_all(
+        &train_items,
+        &image_pair::SIZES,
+        "SUN train",
+        opts.bad_images,
+    )?;
+    let test_all =
+        images::decode_all(&test_items, &image_pair::SIZES, "SUN test", opts.bad_images)?;
     let mut rng = seed_everything(opts.seed);
     let (tr, va, _) = split::stratified(&train_all.labels, 0.1, 0.0, &mut rng);
     let (train, valid, test) = (

@@ -3,11 +3,11 @@
 //! and write its loss curve, reconstructions, model and summary; or, with
 //! `--eval`, measure the PSNR of a saved model (of either architecture).
 
-use crate::keep_better::{settle, Judgement, Staging};
 use crate::progress;
 use anyhow::{bail, Context, Result};
 use gradink::ae_recipe::{self, AeRecipe};
 use gradink::data::{class_name, load_split, same_classes, upright, Split, IMAGE_SIDE};
+use gradink::keep_better::{settle, Judgement, Staging};
 use gradink::models::{conv_autoencoder, AeInit, AeModel, Autoencoder, ConvAutoencoder, Pca};
 use gradink::nn::ParamStore;
 use gradink::plot::{self, Chart, Series};

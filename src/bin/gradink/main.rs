@@ -5,8 +5,6 @@ mod autoencoder;
 mod data_choice;
 mod evaluate;
 mod gradcheck;
-mod interrupt;
-mod keep_better;
 mod ocr;
 mod parse;
 mod progress;
@@ -58,13 +56,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => {
-            interrupt::install();
+            gradink::interrupt::install();
             train::run(args)
         }
         Command::Sweep(args) => sweep::run(args),
         Command::Gradcheck(args) => gradcheck::run(args),
         Command::Autoencoder(args) => {
-            interrupt::install();
+            gradink::interrupt::install();
             autoencoder::run(args)
         }
         Command::Report(args) => report::run(args),

@@ -32,7 +32,7 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(out) = &args.out {
         std::fs::create_dir_all(out)
             .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-        crate::keep_better::tidy(out);
+        gradink::keep_better::tidy(out);
     }
     let mut failed = 0;
     let stdout = std::io::stdout();

@@ -105,7 +105,7 @@ pub fn run(args: Args) -> Result<()> {
     let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    crate::keep_better::tidy(&args.out);
+    gradink::keep_better::tidy(&args.out);
     let train_cfg = train_config(&args);
     let sweep_cfg = TrainConfig {
         epochs: args.sweep_epochs.unwrap_or(train_cfg.epochs),

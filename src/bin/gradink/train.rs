@@ -1,9 +1,9 @@
 //! `gradink train`: the classifier, its figures and its summary.
 
-use crate::keep_better::{settle, Judgement, Staging};
 use crate::progress;
 use anyhow::{Context, Result};
 use gradink::data::{class_names, upright, Nist36, IMAGE_SIDE};
+use gradink::keep_better::{settle, Judgement, Staging};
 use gradink::models::{cnn, Classifier, Cnn, Predict};
 use gradink::nn::{accuracy, confusion_matrix, top_confusions, Confusion};
 use gradink::plot::{self, Chart, Series};

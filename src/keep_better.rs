@@ -1,7 +1,8 @@
 //! The rule that keeps a good model from being lost to a re-run into the
-//! same `--out` (docs/robustness.md):
+//! same `--out` (docs/robustness.md), for every binary that trains into an
+//! output folder (`gradink train` and `autoencoder`, and `extra_credit`):
 //!
-//! A run of `train` or `autoencoder` is written into a staging folder inside
+//! A run is written into a staging folder inside
 //! `--out`. When it finishes it is accepted — its files moved into `--out`,
 //! replacing the previous run's — unless
 //! - it blew up (accuracy at chance, a loss far above guessing, a PSNR no
@@ -13,9 +14,17 @@
 //! run) and the command exits 1 saying why; `--force` accepts any run that
 //! finished. A run that fails (diverges, or an error) leaves `--out` as it was.
 
-use anyhow::{bail, Context, Result};
-use gradink::fsutil;
+use crate::error::{Error, Result};
+use crate::fsutil;
 use std::path::{Path, PathBuf};
+
+/// An I/O error with what was being done (`"cannot move the new X"`).
+fn context<T>(r: std::io::Result<T>, what: impl FnOnce() -> String) -> Result<T> {
+    r.map_err(|error| Error::Files {
+        what: what(),
+        error,
+    })
+}
 
 /// Where a refused run goes, inside `--out`.
 pub const REJECTED: &str = "rejected";
@@ -54,12 +63,14 @@ impl Staging {
     /// what killed runs left there (see [`tidy`]).
     pub fn new(out: &Path) -> Result<Self> {
         let created_out = !out.exists();
-        std::fs::create_dir_all(out)
-            .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+        context(std::fs::create_dir_all(out), || {
+            format!("cannot create the output folder {}", out.display())
+        })?;
         tidy(out);
         let dir = out.join(format!(".staging-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        context(std::fs::create_dir_all(&dir), || {
+            format!("cannot create {}", dir.display())
+        })?;
         crate::interrupt::training(&dir, out, created_out);
         Ok(Staging {
             out: out.to_path_buf(),
@@ -95,7 +106,6 @@ impl Staging {
     pub fn accept(&self, last: &str) -> Result<()> {
         crate::interrupt::committing(&self.out);
         let result = fsutil::write_atomic(&self.dir.join(COMPLETE), last.as_bytes())
-            .map_err(anyhow::Error::from)
             .and_then(|()| finish_move(&self.out, &self.dir, last));
         crate::interrupt::idle();
         result
@@ -107,11 +117,13 @@ impl Staging {
         let to = self.out.join(REJECTED);
         let result = (|| {
             if to.exists() {
-                std::fs::remove_dir_all(&to)
-                    .with_context(|| format!("cannot clear {}", to.display()))?;
+                context(std::fs::remove_dir_all(&to), || {
+                    format!("cannot clear {}", to.display())
+                })?;
             }
-            std::fs::rename(&self.dir, &to)
-                .with_context(|| format!("cannot move the run to {}", to.display()))
+            context(std::fs::rename(&self.dir, &to), || {
+                format!("cannot move the run to {}", to.display())
+            })
         })();
         crate::interrupt::idle();
         result.map(|()| to)
@@ -126,26 +138,31 @@ fn finish_move(out: &Path, dir: &Path, last: &str) -> Result<()> {
     if dir.join(last).exists() {
         match std::fs::remove_file(out.join(last)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e)
-                    .with_context(|| format!("cannot remove the old {}", out.join(last).display()))
+                return context(Err(e), || {
+                    format!("cannot remove the old {}", out.join(last).display())
+                })
             }
             _ => {}
         }
     }
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .flatten()
-        .map(|e| e.file_name())
-        .filter(|n| n != COMPLETE && fsutil::temporary_owner(&n.to_string_lossy()).is_none())
-        .collect();
+    let mut names: Vec<_> = context(std::fs::read_dir(dir), || {
+        format!("cannot list {}", dir.display())
+    })?
+    .flatten()
+    .map(|e| e.file_name())
+    .filter(|n| n != COMPLETE && fsutil::temporary_owner(&n.to_string_lossy()).is_none())
+    .collect();
     names.sort_by_key(|n| (n == last, n.clone()));
     for (moved, name) in names.into_iter().enumerate() {
         test_kill_point(moved);
         let to = out.join(&name);
-        std::fs::rename(dir.join(&name), &to)
-            .with_context(|| format!("cannot move the new {}", to.display()))?;
+        context(std::fs::rename(dir.join(&name), &to), || {
+            format!("cannot move the new {}", to.display())
+        })?;
     }
-    std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))
+    context(std::fs::remove_dir_all(dir), || {
+        format!("cannot remove {}", dir.display())
+    })
 }
 
 /// Tidies what killed runs left in `out`: a staging folder of a process that
@@ -181,7 +198,7 @@ pub fn tidy(out: &Path) {
                     "note: finished moving a complete run that was killed while being moved into {}",
                     out.display()
                 ),
-                Err(err) => eprintln!("note: could not finish moving {}: {err:#}", dir.display()),
+                Err(err) => eprintln!("note: could not finish moving {}: {err}", dir.display()),
             },
             _ => {
                 let _ = std::fs::remove_dir_all(&dir);
@@ -242,8 +259,8 @@ pub fn settle(
         ),
         (None, None) => unreachable!("accepted above"),
     };
-    bail!(
+    Err(Error::Refused(format!(
         "{why}; {kept}, and wrote this run to {}; pass --force to accept it anyway",
         rejected.display()
-    )
+    )))
 }

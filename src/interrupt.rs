@@ -1,4 +1,8 @@
-//! Ctrl-C (SIGINT) during `train` and `autoencoder` (docs/robustness.md).
+//! Ctrl-C (SIGINT) during a training run written through
+//! [`crate::keep_better::Staging`] (`gradink train` and `autoencoder`,
+//! `extra_credit`; docs/robustness.md). Nothing happens on Ctrl-C unless
+//! the binary calls [`install`]; without it the process just stops, and the
+//! next run tidies what it left.
 //!
 //! While a run is being trained, its files are only in its staging folder
 //! (`keep_better.rs`), so an interrupt abandons it: the staging folder is
@@ -27,6 +31,16 @@ enum State {
 
 static STATE: Mutex<State> = Mutex::new(State::Idle);
 
+/// How the process ends after Ctrl-C (see [`install_with_exit`]).
+static EXIT: std::sync::OnceLock<fn(i32) -> !> = std::sync::OnceLock::new();
+
+fn exit(code: i32) -> ! {
+    match EXIT.get() {
+        Some(exit) => exit(code),
+        None => std::process::exit(code),
+    }
+}
+
 /// Installs the Ctrl-C handler (once per process; a second call, or a
 /// platform without one, leaves the default: the process just stops, and
 /// the next run tidies what it left).
@@ -34,12 +48,21 @@ pub fn install() {
     let _ = ctrlc::set_handler(on_interrupt);
 }
 
+/// As [`install`], ending the process with `exit` instead of
+/// `std::process::exit`: for a binary whose libraries must not run their
+/// exit-time destructors while another thread still uses them (libtorch in
+/// `extra_credit`, which ends with `_exit`).
+pub fn install_with_exit(exit: fn(i32) -> !) {
+    let _ = EXIT.set(exit);
+    install();
+}
+
 fn on_interrupt() {
     let mut state = STATE.lock().unwrap_or_else(|p| p.into_inner());
     match &mut *state {
         State::Idle => {
             eprintln!("\ninterrupted");
-            std::process::exit(130);
+            exit(130);
         }
         State::Training {
             staging,
@@ -58,7 +81,7 @@ fn on_interrupt() {
                 let _ = std::fs::remove_dir(&*out); // only if empty
             }
             eprintln!("\ninterrupted: this run was abandoned; {}", on_disk(out));
-            std::process::exit(130);
+            exit(130);
         }
         State::Committing { out, interrupted } => {
             *interrupted = true;
@@ -97,7 +120,7 @@ pub fn idle() {
     } = &*state
     {
         eprintln!("interrupted after this run was moved; {}", on_disk(out));
-        std::process::exit(130);
+        exit(130);
     }
     *state = State::Idle;
 }

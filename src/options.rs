@@ -1,0 +1,98 @@
+//! Value parsers for command-line options, shared by every subcommand of
+//! `gradink` and by `extra_credit`, so a size or a rate that makes no sense
+//! is refused before anything runs, with one sentence naming it (clap
+//! prefixes it with the option: `invalid value '0' for '--hidden <HIDDEN>': …`).
+//! Plain `fn(&str) -> Result<T, String>`, usable as clap's `value_parser`
+//! without the library depending on clap.
+
+/// The most epochs any command accepts. Far beyond any useful run (the
+/// default is 30; docs/robustness.md), and small enough that a typo such as
+/// `--epochs 1000000000` is refused instead of running for years.
+pub const MAX_EPOCHS: usize = 1_000_000;
+
+/// A count that must be at least 1: hidden units, batch sizes, samples.
+pub fn positive(s: &str) -> Result<usize, String> {
+    let n = count(s)?;
+    if n == 0 {
+        return Err("must be at least 1 (zero would leave nothing to compute)".into());
+    }
+    Ok(n)
+}
+
+/// A count that may be 0 (copies, warm-up epochs).
+pub fn count(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .map_err(|_| format!("expected a whole number from 0 to {}", usize::MAX))
+}
+
+/// Epochs: at least 1, at most [`MAX_EPOCHS`].
+pub fn epochs(s: &str) -> Result<usize, String> {
+    let n = positive(s)?;
+    if n > MAX_EPOCHS {
+        return Err(format!(
+            "at most {MAX_EPOCHS} epochs (a typo? the default is 30)"
+        ));
+    }
+    Ok(n)
+}
+
+/// A learning rate: a finite number above 0.
+pub fn rate(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number such as 0.3 or 3e-5".to_string())?;
+    if !x.is_finite() || x <= 0.0 {
+        return Err("the learning rate must be a finite number above 0".into());
+    }
+    Ok(x)
+}
+
+/// A fraction: a finite number in 0 ≤ x ≤ 1 (an accuracy such as 0.62).
+pub fn fraction(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number from 0 to 1 such as 0.62".to_string())?;
+    if !(0.0..=1.0).contains(&x) {
+        return Err("must be a number from 0 to 1 (a fraction, not a percentage)".into());
+    }
+    Ok(x)
+}
+
+/// A momentum coefficient: a finite number in 0 ≤ μ < 1.
+pub fn momentum(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| "expected a number such as 0.9".to_string())?;
+    if !(0.0..1.0).contains(&x) {
+        return Err("the momentum must be at least 0 and below 1".into());
+    }
+    Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_makes_no_sense() {
+        assert!(positive("0").is_err());
+        assert!(positive("-1").is_err());
+        assert_eq!(positive("64"), Ok(64));
+        assert!(epochs("18446744073709551615").is_err());
+        assert!(epochs("1000000000").is_err());
+        assert_eq!(epochs("30"), Ok(30));
+        for bad in ["-1", "0", "nan", "inf", "-inf", "1e400", "x"] {
+            assert!(rate(bad).is_err(), "{bad}");
+        }
+        assert_eq!(rate("1e30"), Ok(1e30));
+        assert!(momentum("1").is_err() && momentum("nan").is_err());
+        for bad in ["-0.1", "1.5", "62", "nan", "inf", "x"] {
+            assert!(fraction(bad).is_err(), "{bad}");
+        }
+        assert_eq!(fraction("0.62"), Ok(0.62));
+    }
+}
