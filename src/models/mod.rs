@@ -7,6 +7,7 @@ mod classifier;
 pub mod cnn;
 pub mod conv_autoencoder;
 mod pca;
+mod shift_average;
 
 pub use any::{AnyClassifier, Predict};
 pub use autoencoder::{AeModel, Autoencoder};
@@ -15,3 +16,4 @@ pub use classifier::Classifier;
 pub use cnn::Cnn;
 pub use conv_autoencoder::ConvAutoencoder;
 pub use pca::{Pca, PcaError};
+pub use shift_average::{shifted, ShiftAveraged, SHIFTS};

@@ -8,7 +8,7 @@ use super::page::{working_grey, Grey};
 use crate::conv;
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::functional as F;
-use crate::models::{cnn, AnyClassifier};
+use crate::models::{cnn, AnyClassifier, Predict};
 use image::DynamicImage;
 use ndarray::{Array2, Array4, ArrayView1, Ix4};
 
@@ -112,7 +112,11 @@ pub enum Activations {
 pub fn read_drawing(image: &DynamicImage, model: &AnyClassifier) -> Option<DrawingReading> {
     let input = drawing_input(image)?;
     let row = Array2::from_shape_vec((1, input.len()), input.clone()).expect("1024 values");
-    let probabilities = model.predict_proba(row.view()).row(0).to_vec();
+    // Averaged over one-pixel shifts, as the reader reads a photo's crops.
+    let probabilities = crate::models::ShiftAveraged(model)
+        .predict_proba(row.view())
+        .row(0)
+        .to_vec();
     let activations = first_layer(model, &row);
     Some(DrawingReading {
         input,

@@ -241,7 +241,16 @@ fn belong_together(a: &Glyph, b: &Glyph, s: f64) -> bool {
         && overlap_y >= 0.5 * shorter
         && width <= 0.9 * s
         && height <= 1.5 * s;
-    stacked || side_by_side
+    // A small piece (a bar of a faint E drawn apart) lying over or under one
+    // wider box joins it even when that box is two touching letters, which
+    // is wider than `stacked` allows: left alone it would start a line of its own.
+    let (small, big) = if a.size() <= b.size() { (a, b) } else { (b, a) };
+    let small_piece = (small.size() as f64) < 0.5 * s
+        && overlap_x >= 0.8 * small.width() as f64
+        && overlap_y >= -0.25 * s
+        && height <= 1.5 * s
+        && big.height() as f64 >= 0.5 * s;
+    stacked || side_by_side || small_piece
 }
 
 #[cfg(test)]
@@ -284,5 +293,21 @@ mod tests {
         merge_pieces(&mut g, 64.0);
         assert_eq!(g.len(), 4, "{g:?}");
         assert!(g.iter().any(|x| x.parts.len() == 3 && x.x2 == 40));
+    }
+
+    /// The top bar of a faint E, drawn apart, over two touching letters (a
+    /// box wider than one character) joins them instead of standing alone,
+    /// where it would start a line of its own.
+    #[test]
+    fn a_small_bar_over_touching_letters_joins_them() {
+        let mut g = vec![
+            glyph(20, 0, 80, 100),
+            glyph(8, 30, 16, 50),
+            // A letter-sized neighbour over the next line stays apart.
+            glyph(120, 0, 180, 40),
+        ];
+        merge_pieces(&mut g, 64.0);
+        assert_eq!(g.len(), 2, "{g:?}");
+        assert!(g.iter().any(|x| x.parts.len() == 2 && x.y1 == 8));
     }
 }

@@ -41,12 +41,13 @@ pub struct CharDetail {
 }
 
 /// The detail of every character of `reading`, in reading order: its crops
-/// go through `model` again (one small batch) for the full probabilities.
+/// go through `model` again (one small batch, averaged over shifts as the
+/// reader does) for the full probabilities.
 pub fn char_details(reading: &Reading, model: &impl Predict) -> Vec<CharDetail> {
     if reading.chars.is_empty() {
         return Vec::new();
     }
-    let probs = model.predict_proba(reading.crops.view());
+    let probs = crate::models::ShiftAveraged(model).predict_proba(reading.crops.view());
     reading
         .chars
         .iter()

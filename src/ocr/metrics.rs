@@ -1,6 +1,11 @@
 //! How well a page was read: Levenshtein edit distance and character
 //! accuracy = 1 − distance / true characters, on the text with spaces removed
-//! (word breaks are judged separately, if at all).
+//! (word breaks are judged separately, if at all); and how far a page bends
+//! the letter finder's assumptions.
+
+use super::find_letters::Letters;
+use super::read::Reading;
+use serde::Serialize;
 
 /// The number of single-character insertions, deletions and substitutions
 /// that turn `a` into `b`.
@@ -31,6 +36,69 @@ pub fn character_accuracy(recognised: &str, truth: &str) -> f64 {
         return if r.is_empty() { 1.0 } else { 0.0 };
     }
     1.0 - edit_distance(&r, &t) as f64 / t.len() as f64
+}
+
+/// How far a photo bends the letter finder's two assumptions (docs/math.md,
+/// section 9): one connected piece of ink per character, and lines that a
+/// horizontal band separates, with characters of similar size.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AssumptionChecks {
+    /// Connected pieces of ink that ended up in a character box.
+    pub ink_pieces: usize,
+    /// Characters that were more than one piece (joined by the finder).
+    pub characters_in_pieces: usize,
+    /// Neighbours in a line whose boxes overlap horizontally (nearly touching).
+    pub overlapping_neighbours: usize,
+    /// Tallest box height / shortest box height.
+    pub height_ratio: f64,
+    /// Largest vertical shift between the first and last box centres of a
+    /// line, in mean box heights (0 for a level line).
+    pub largest_line_rise: f64,
+}
+
+impl AssumptionChecks {
+    /// The checks for one page: what the finder found and what was read from it.
+    pub fn of(letters: &Letters, reading: &Reading) -> AssumptionChecks {
+        let boxes = &reading.boxes;
+        let heights: Vec<f64> = boxes.iter().map(|b| f64::from(b[2] - b[0])).collect();
+        let mean_height = heights.iter().sum::<f64>() / heights.len().max(1) as f64;
+        let (lo, hi) = heights
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &h| {
+                (lo.min(h), hi.max(h))
+            });
+        let centre = |b: &[u32; 4]| 0.5 * f64::from(b[0] + b[2]);
+        let lines = reading
+            .line_of_box
+            .iter()
+            .copied()
+            .max()
+            .map_or(0, |l| l + 1);
+        let largest_line_rise = (0..lines)
+            .filter_map(|l| {
+                let mut in_line = boxes
+                    .iter()
+                    .zip(&reading.line_of_box)
+                    .filter(|&(_, &k)| k == l)
+                    .map(|(b, _)| b);
+                let first = in_line.next()?;
+                let last = in_line.next_back().unwrap_or(first);
+                Some((centre(last) - centre(first)).abs() / mean_height.max(1.0))
+            })
+            .fold(0.0, f64::max);
+        AssumptionChecks {
+            ink_pieces: letters.glyphs.iter().map(|g| g.parts.len()).sum(),
+            characters_in_pieces: letters.glyphs.iter().filter(|g| g.parts.len() > 1).count(),
+            overlapping_neighbours: (1..boxes.len())
+                .filter(|&k| {
+                    reading.line_of_box[k] == reading.line_of_box[k - 1]
+                        && boxes[k][1] < boxes[k - 1][3]
+                })
+                .count(),
+            height_ratio: if lo > 0.0 { hi / lo } else { 0.0 },
+            largest_line_rise,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod crop;
 mod decode;
 mod deskew;
 mod drawing;
+mod figures;
 mod filters;
 mod find_letters;
 mod json;
@@ -45,11 +46,12 @@ pub use deskew::line_slant;
 pub use drawing::{
     drawing_input, read_drawing, Activations, DrawingReading, DRAWING_INK, DRAWING_SIDE,
 };
+pub use figures::{draw_boxes, draw_crops};
 pub use filters::{gaussian_blur, max_filter, min_filter};
 pub use find_letters::{find_letters, find_letters_in, Cut, Glyph, Letters};
 pub use json::{char_details, reading_json, CharDetail};
 pub use lines::{group_lines, Line, Span};
-pub use metrics::{character_accuracy, edit_distance, without_spaces};
+pub use metrics::{character_accuracy, edit_distance, without_spaces, AssumptionChecks};
 pub use page::{open_image, working_factor, working_grey, Grey, WORKING_PIXELS};
 pub use read::{
     load_classifier, read_file, read_letters, read_letters_with, read_page, ReadOptions, Reading,

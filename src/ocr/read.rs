@@ -11,7 +11,7 @@ use super::segment::split_touching;
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use crate::functional as F;
-use crate::models::{AnyClassifier, Predict};
+use crate::models::{AnyClassifier, Predict, ShiftAveraged};
 use image::DynamicImage;
 use ndarray::Array2;
 use std::path::Path;
@@ -96,7 +96,9 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     options: &ReadOptions,
 ) -> Reading {
     let width = letters.bw.ncols();
-    let classify = |batch: &Array2<f32>| model.predict_proba(batch.view());
+    // Every crop is read averaged over one-pixel shifts (models::shift_average).
+    let reader = ShiftAveraged(model);
+    let classify = |batch: &Array2<f32>| reader.predict_proba(batch.view());
     let mut glyphs = letters.glyphs.clone();
     if options.undo_slant || options.split_touching {
         for line in group_lines(&spans_of(&glyphs)) {
@@ -124,7 +126,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     let probs = if order.is_empty() {
         Array2::zeros((0, 36))
     } else {
-        model.predict_proba(crops.view())
+        reader.predict_proba(crops.view())
     };
     let classifier_chars: Vec<char> = F::argmax_rows(probs.view())
         .into_iter()

@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use gradink::data::{class_names, load_split, Split};
-use gradink::models::AnyClassifier;
+use gradink::models::{AnyClassifier, Predict, ShiftAveraged};
 use gradink::nn::{accuracy, confusion_matrix, top_confusions, Confusion};
 use gradink::Error;
 use serde::Serialize;
@@ -19,9 +19,13 @@ pub struct Args {
     /// letters A–Z, 36 wide A–Z then 0–9.
     #[arg(long)]
     pub data: PathBuf,
-    /// Print {"model", "data", "samples", "accuracy", "top_confusions"} as JSON.
+    /// Print {"model", "data", "samples", "accuracy", "top_confusions", "shift_average"} as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Average the probabilities over each row and its four one-pixel
+    /// shifts, as `gradink ocr` reads a photo's crops.
+    #[arg(long)]
+    pub shift_average: bool,
 }
 
 #[derive(Serialize)]
@@ -31,6 +35,7 @@ struct Evaluation {
     samples: usize,
     accuracy: f64,
     top_confusions: Vec<Confusion>,
+    shift_average: bool,
 }
 
 /// The first of the test, valid and train splits present in `path`.
@@ -69,7 +74,15 @@ pub fn run(args: Args) -> Result<()> {
             split.classes
         );
     }
-    let predicted = model.predict(split.images.view());
+    let predicted = if args.shift_average {
+        gradink::functional::argmax_rows(
+            ShiftAveraged(&model)
+                .predict_proba(split.images.view())
+                .view(),
+        )
+    } else {
+        model.predict(split.images.view())
+    };
     let classes = model.classes();
     let names = class_names(classes);
     let confusion = confusion_matrix(&predicted, &split.labels, classes);
@@ -79,14 +92,20 @@ pub fn run(args: Args) -> Result<()> {
         samples: split.len(),
         accuracy: accuracy(&predicted, &split.labels),
         top_confusions: top_confusions(&confusion, &names, 5),
+        shift_average: args.shift_average,
     };
     if args.json {
         println!("{}", serde_json::to_string(&result)?);
     } else {
         println!(
-            "{} ({}) on {}: {:.1}% of {} samples",
+            "{} ({}{}) on {}: {:.1}% of {} samples",
             result.model,
             model.architecture(),
+            if args.shift_average {
+                ", averaged over shifts"
+            } else {
+                ""
+            },
             result.data,
             100.0 * result.accuracy,
             result.samples

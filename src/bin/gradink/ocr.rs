@@ -2,13 +2,11 @@
 //! with figures showing the boxes and the crops the classifier saw.
 
 use anyhow::{Context, Result};
-use gradink::data::upright;
 use gradink::models::AnyClassifier;
 use gradink::ocr::{
-    load_classifier, open_image, read_page, reading_json, Reading, COURSE_MODEL, DEFAULT_MODEL,
+    draw_boxes, draw_crops, load_classifier, open_image, read_page, reading_json, COURSE_MODEL,
+    DEFAULT_MODEL,
 };
-use image::{DynamicImage, RgbImage};
-use ndarray::Array2;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -126,71 +124,4 @@ fn read_one(path: &Path, name: &str, model: &AnyClassifier, args: &Args) -> Resu
         text.push('\n');
     }
     Ok(text)
-}
-
-/// The photo (at most about 2000 px on its longer side) with every box drawn
-/// in its line's colour.
-pub fn draw_boxes(image: &DynamicImage, reading: &Reading) -> RgbImage {
-    let long = image.width().max(image.height()).max(1);
-    let shrink = long.div_ceil(2000).max(1);
-    let mut canvas = if shrink > 1 {
-        image
-            .resize(
-                image.width() / shrink,
-                image.height() / shrink,
-                image::imageops::FilterType::Triangle,
-            )
-            .to_rgb8()
-    } else {
-        image.to_rgb8()
-    };
-    let thickness = (canvas.width().max(canvas.height()) / 600).max(2);
-    for (b, &line) in reading.boxes.iter().zip(&reading.line_of_box) {
-        let colour = gradink::plot::palette(line);
-        let rgb = image::Rgb([colour.0, colour.1, colour.2]);
-        let [y1, x1, y2, x2] = b.map(|v| v / shrink);
-        draw_rect(&mut canvas, (y1, x1, y2, x2), thickness, rgb);
-    }
-    canvas
-}
-
-/// A hollow rectangle `thickness` pixels wide, inside the half-open box.
-fn draw_rect(
-    canvas: &mut RgbImage,
-    (y1, x1, y2, x2): (u32, u32, u32, u32),
-    thickness: u32,
-    colour: image::Rgb<u8>,
-) {
-    let (w, h) = (canvas.width(), canvas.height());
-    let (x2, y2) = (x2.min(w), y2.min(h));
-    for y in y1..y2 {
-        for x in x1..x2 {
-            let edge = y < y1 + thickness
-                || y + thickness >= y2
-                || x < x1 + thickness
-                || x + thickness >= x2;
-            if edge {
-                canvas.put_pixel(x, y, colour);
-            }
-        }
-    }
-}
-
-/// The crops as the classifier saw them (upright), in reading order, each
-/// captioned with the character read.
-pub fn draw_crops(reading: &Reading, path: &Path) -> Result<()> {
-    let images: Vec<Array2<f32>> = reading.crops.rows().into_iter().map(upright).collect();
-    let captions: Vec<String> = reading
-        .chars
-        .iter()
-        .zip(&reading.confidence)
-        .map(|(c, p)| format!("{c} {:.0}%", 100.0 * p))
-        .collect();
-    if images.is_empty() {
-        let blank = vec![Array2::from_elem((32, 32), 1.0f32)];
-        gradink::plot::image_grid(path, &blank, 1, 2, Some(&["(none)".to_string()]))?;
-    } else {
-        gradink::plot::image_grid(path, &images, 16, 2, Some(&captions))?;
-    }
-    Ok(())
 }

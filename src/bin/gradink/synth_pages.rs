@@ -2,10 +2,10 @@
 //! (see `gradink::ocr::synth`) with their true text, and with `--read`
 //! read them and score the reader per strength.
 
-use crate::ocr::{default_model, draw_boxes};
+use crate::ocr::default_model;
 use anyhow::{bail, Context, Result};
 use gradink::ocr::{
-    find_letters, load_classifier, read_letters_with, synth_page, GlyphBank, PageScore,
+    draw_boxes, find_letters, load_classifier, read_letters_with, synth_page, GlyphBank, PageScore,
     ReadOptions, Strength,
 };
 use rand::seq::SliceRandom;
@@ -97,7 +97,13 @@ pub fn run(args: Args) -> Result<()> {
         false => None,
     };
     let mut rows = Vec::new();
-    for (k, strength) in strengths.iter().enumerate() {
+    for strength in &strengths {
+        // The strength's place in ALL, not in this run's list, so a page is
+        // the same whether one strength or all of them are asked for.
+        let k = Strength::ALL
+            .iter()
+            .position(|s| s.name == strength.name)
+            .unwrap_or(0);
         let dir = args.out.join(strength.name);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;

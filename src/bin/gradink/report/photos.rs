@@ -4,13 +4,13 @@
 //! (`NAME.txt` next to `NAME.jpg`), with the figures `gradink ocr --out` draws
 //! and measurements of how far the photo bends the letter finder's assumptions.
 
-use super::sections::{AssumptionChecks, OcrFailure, OcrImage, OcrSection, Section};
+use super::sections::{OcrFailure, OcrImage, OcrSection, Section};
 use crate::ocr;
 use anyhow::{Context, Result};
 use gradink::models::{AnyClassifier, Classifier};
 use gradink::ocr::{
     edit_distance, find_letters, load_classifier, open_image, read_letters, without_spaces,
-    Letters, Reading,
+    AssumptionChecks,
 };
 use gradink::Error;
 use std::path::{Path, PathBuf};
@@ -157,10 +157,10 @@ fn read_photo(
         .unwrap_or_else(|| "image".into());
     let (boxes_figure, crops_figure) = (format!("{stem}_boxes.png"), format!("{stem}_crops.png"));
     let boxes_png = out.join(&boxes_figure);
-    ocr::draw_boxes(&image, &reading)
+    gradink::ocr::draw_boxes(&image, &reading)
         .save(&boxes_png)
         .with_context(|| format!("cannot write {}", boxes_png.display()))?;
-    ocr::draw_crops(&reading, &out.join(&crops_figure))?;
+    gradink::ocr::draw_crops(&reading, &out.join(&crops_figure))?;
 
     let truth = truth_of(path)?;
     let text = reading.lines.join("\n");
@@ -192,7 +192,7 @@ fn read_photo(
         })
     };
     let confidence = &reading.confidence;
-    let assumptions = assumption_checks(&letters, &reading);
+    let assumptions = AssumptionChecks::of(&letters, &reading);
     Ok(OcrImage {
         image: path
             .file_name()
@@ -215,46 +215,4 @@ fn read_photo(
         crops_figure: format!("ocr/{crops_figure}"),
         seconds,
     })
-}
-
-fn assumption_checks(letters: &Letters, reading: &Reading) -> AssumptionChecks {
-    let boxes = &reading.boxes;
-    let heights: Vec<f64> = boxes.iter().map(|b| f64::from(b[2] - b[0])).collect();
-    let mean_height = heights.iter().sum::<f64>() / heights.len().max(1) as f64;
-    let (lo, hi) = heights
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &h| {
-            (lo.min(h), hi.max(h))
-        });
-    let centre = |b: &[u32; 4]| 0.5 * f64::from(b[0] + b[2]);
-    let lines = reading
-        .line_of_box
-        .iter()
-        .copied()
-        .max()
-        .map_or(0, |l| l + 1);
-    let largest_line_rise = (0..lines)
-        .filter_map(|l| {
-            let mut in_line = boxes
-                .iter()
-                .zip(&reading.line_of_box)
-                .filter(|&(_, &k)| k == l)
-                .map(|(b, _)| b);
-            let first = in_line.next()?;
-            let last = in_line.next_back().unwrap_or(first);
-            Some((centre(last) - centre(first)).abs() / mean_height.max(1.0))
-        })
-        .fold(0.0, f64::max);
-    AssumptionChecks {
-        ink_pieces: letters.glyphs.iter().map(|g| g.parts.len()).sum(),
-        characters_in_pieces: letters.glyphs.iter().filter(|g| g.parts.len() > 1).count(),
-        overlapping_neighbours: (1..boxes.len())
-            .filter(|&k| {
-                reading.line_of_box[k] == reading.line_of_box[k - 1]
-                    && boxes[k][1] < boxes[k - 1][3]
-            })
-            .count(),
-        height_ratio: if lo > 0.0 { hi / lo } else { 0.0 },
-        largest_line_rise,
-    }
 }

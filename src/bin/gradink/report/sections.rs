@@ -118,29 +118,11 @@ pub struct OcrImage {
     pub edit_distance_course: Option<usize>,
     pub character_accuracy_course: Option<f64>,
     pub mean_confidence: f64,
-    pub assumptions: AssumptionChecks,
+    pub assumptions: gradink::ocr::AssumptionChecks,
     pub boxes_figure: String,
     pub crops_figure: String,
     /// Decoding, finding the letters and classifying them.
     pub seconds: f64,
-}
-
-/// How far a photo bends the letter finder's two assumptions (docs/math.md,
-/// section 9): one connected piece of ink per character, and lines that a
-/// horizontal band separates, with characters of similar size.
-#[derive(Serialize)]
-pub struct AssumptionChecks {
-    /// Connected pieces of ink that ended up in a character box.
-    pub ink_pieces: usize,
-    /// Characters that were more than one piece (joined by the finder).
-    pub characters_in_pieces: usize,
-    /// Neighbours in a line whose boxes overlap horizontally (nearly touching).
-    pub overlapping_neighbours: usize,
-    /// Tallest box height / shortest box height.
-    pub height_ratio: f64,
-    /// Largest vertical shift between the first and last box centres of a
-    /// line, in mean box heights (0 for a level line).
-    pub largest_line_rise: f64,
 }
 
 /// A photo that could not be read.

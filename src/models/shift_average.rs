@@ -1,0 +1,101 @@
+//! Test-time augmentation for the reader: a classifier's probabilities
+//! averaged over the crop and its four one-pixel shifts. A crop cut from a
+//! photo is never centred exactly as the training rows were; averaging over
+//! small shifts makes the answer depend less on where the box happened to
+//! fall. Measured on rows no model trained on (docs/cnn.md): the shipped
+//! CNN reads the 130 real NIST letters 91.5 → 93.8 %, unseen EMNIST rows
+//! 91.1 → 91.5 %, the stand-in's test split 92.3 → 92.4 %, for five times
+//! the classification work.
+
+use super::Predict;
+use crate::data::IMAGE_SIDE;
+use ndarray::{Array2, ArrayView2};
+
+/// The shifts averaged over, (x, y) in pixels: none, then one each way.
+pub const SHIFTS: [(isize, isize); 5] = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)];
+
+/// `model`, answering with probabilities averaged over [`SHIFTS`].
+#[derive(Clone, Copy, Debug)]
+pub struct ShiftAveraged<'a, M: ?Sized>(pub &'a M);
+
+impl<M: Predict + ?Sized> Predict for ShiftAveraged<'_, M> {
+    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let mut sum = self.0.predict_proba(x);
+        for &(dx, dy) in &SHIFTS[1..] {
+            sum += &self.0.predict_proba(shifted(x, dx, dy).view());
+        }
+        sum / SHIFTS.len() as f32
+    }
+}
+
+/// Rows of stored (column-major) 32×32 pixels moved by `dx` columns and
+/// `dy` rows; what comes in from outside the frame is white paper (1.0).
+pub fn shifted(x: ArrayView2<f32>, dx: isize, dy: isize) -> Array2<f32> {
+    let side = IMAGE_SIDE as isize;
+    let mut out = Array2::<f32>::ones(x.raw_dim());
+    if x.ncols() != IMAGE_SIDE * IMAGE_SIDE {
+        out.assign(&x);
+        return out;
+    }
+    for (from, mut to) in x.rows().into_iter().zip(out.rows_mut()) {
+        for col in 0..side {
+            let src_col = col - dx;
+            if !(0..side).contains(&src_col) {
+                continue;
+            }
+            for row in 0..side {
+                let src_row = row - dy;
+                if (0..side).contains(&src_row) {
+                    to[(col * side + row) as usize] = from[(src_col * side + src_row) as usize];
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One dark pixel at upright (row 5, column 7) moves to (5, 8) with dx = 1.
+    #[test]
+    fn a_shift_moves_ink_and_brings_in_white() {
+        let pixels = IMAGE_SIDE * IMAGE_SIDE;
+        let mut x = Array2::<f32>::ones((1, pixels));
+        x[[0, 7 * IMAGE_SIDE + 5]] = 0.0;
+        x[[0, 5]] = 0.25; // column 0, row 5: moves to column 1
+        let s = shifted(x.view(), 1, 0);
+        assert_eq!(s[[0, 8 * IMAGE_SIDE + 5]], 0.0);
+        assert_eq!(s[[0, 7 * IMAGE_SIDE + 5]], 1.0);
+        assert_eq!(s[[0, IMAGE_SIDE + 5]], 0.25);
+        assert_eq!(s[[0, 5]], 1.0, "column 0 is filled with white");
+        let down = shifted(x.view(), 0, 1);
+        assert_eq!(down[[0, 7 * IMAGE_SIDE + 6]], 0.0);
+        assert_eq!(down[[0, 7 * IMAGE_SIDE]], 1.0, "row 0 is filled with white");
+    }
+
+    /// A model that answers with the row's mean ink: averaging over shifts
+    /// of a row whose ink stays inside the frame changes nothing.
+    #[test]
+    fn averaging_a_shift_invariant_model_changes_nothing() {
+        struct Mean;
+        impl Predict for Mean {
+            fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
+                let m = x.mean_axis(ndarray::Axis(1)).expect("columns");
+                let mut p = Array2::<f32>::zeros((x.nrows(), 2));
+                p.column_mut(0).assign(&m);
+                p.column_mut(1).assign(&m.mapv(|v| 1.0 - v));
+                p
+            }
+        }
+        let mut x = Array2::<f32>::ones((2, IMAGE_SIDE * IMAGE_SIDE));
+        x[[0, 10 * IMAGE_SIDE + 10]] = 0.0;
+        x[[1, 20 * IMAGE_SIDE + 3]] = 0.5;
+        let plain = Mean.predict_proba(x.view());
+        let averaged = ShiftAveraged(&Mean).predict_proba(x.view());
+        for (a, b) in plain.iter().zip(averaged.iter()) {
+            assert!((a - b).abs() < 1e-6);
+        }
+    }
+}
