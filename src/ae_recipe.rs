@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// Which recipe `gradink autoencoder --recipe` starts from (each of its
 /// values can still be overridden by its own option).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AeRecipe {
     /// The course's: Xavier start, momentum SGD (μ 0.9, rate 3e-5 on the
@@ -22,6 +22,23 @@ pub enum AeRecipe {
     /// Start the network as PCA-32 (see [`AeInit::Pca`]) and fine-tune it
     /// with Adam 3e-4 (2 epochs of warm-up, then cosine), batch 36, 50 epochs.
     BeatPca,
+}
+
+impl crate::options::Named for AeRecipe {
+    const ALL: &'static [Self] = &[AeRecipe::Course, AeRecipe::AdamLong, AeRecipe::BeatPca];
+    fn name(self) -> &'static str {
+        match self {
+            AeRecipe::Course => "course",
+            AeRecipe::AdamLong => "adam-long",
+            AeRecipe::BeatPca => "beat-pca",
+        }
+    }
+}
+
+impl std::fmt::Display for AeRecipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::options::Named::name(*self))
+    }
 }
 
 impl AeRecipe {

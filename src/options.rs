@@ -73,6 +73,20 @@ pub fn momentum(s: &str) -> Result<f64, String> {
     Ok(x)
 }
 
+/// A value an option picks from a fixed list by name (`--schedule cosine`).
+/// The library lists the names; the binary's parser offers and checks them,
+/// so the library's types need no command-line crate.
+pub trait Named: Copy + 'static {
+    /// Every value, in the order `--help` lists them.
+    const ALL: &'static [Self];
+    /// The name on the command line and in summaries.
+    fn name(self) -> &'static str;
+    /// The value called `name`, if any.
+    fn named(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.name() == name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +108,26 @@ mod tests {
             assert!(fraction(bad).is_err(), "{bad}");
         }
         assert_eq!(fraction("0.62"), Ok(0.62));
+    }
+
+    /// Every named value reads back from its name, the names are distinct,
+    /// and they are spelt as the summaries' JSON spells them.
+    #[test]
+    fn named_values_read_back_from_their_names() {
+        fn check<T: Named + PartialEq + std::fmt::Debug + serde::Serialize>() {
+            let names: Vec<&str> = T::ALL.iter().map(|v| v.name()).collect();
+            for (v, name) in T::ALL.iter().zip(&names) {
+                assert_eq!(T::named(name), Some(*v));
+                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{name}\""));
+            }
+            let mut unique = names.clone();
+            unique.dedup();
+            assert_eq!(unique.len(), names.len());
+            assert_eq!(T::named("no-such-name"), None);
+        }
+        check::<crate::train::Schedule>();
+        check::<crate::train_autoencoder::OptimizerKind>();
+        check::<crate::ae_recipe::AeRecipe>();
+        check::<crate::models::AeInit>();
     }
 }

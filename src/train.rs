@@ -16,13 +16,29 @@ use std::time::Instant;
 
 /// How the learning rate changes over the epochs. Summaries spell it as
 /// `--schedule` does (lowercase), like every other value in them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// The same rate every epoch (the course's recipe).
     Constant,
     /// Half a cosine from the initial rate down to zero at the last epoch.
     Cosine,
+}
+
+impl crate::options::Named for Schedule {
+    const ALL: &'static [Self] = &[Schedule::Constant, Schedule::Cosine];
+    fn name(self) -> &'static str {
+        match self {
+            Schedule::Constant => "constant",
+            Schedule::Cosine => "cosine",
+        }
+    }
+}
+
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::options::Named::name(*self))
+    }
 }
 
 impl Schedule {

@@ -20,13 +20,29 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Which update rule trains the weights.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OptimizerKind {
     /// SGD with momentum: M ← μ·M − α·∂J/∂W, W ← W + M.
     Momentum,
     /// Adam with β₁ = 0.9, β₂ = 0.999.
     Adam,
+}
+
+impl crate::options::Named for OptimizerKind {
+    const ALL: &'static [Self] = &[OptimizerKind::Momentum, OptimizerKind::Adam];
+    fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Adam => "adam",
+        }
+    }
+}
+
+impl std::fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::options::Named::name(*self))
+    }
 }
 
 /// Hyper-parameters of an autoencoder run.

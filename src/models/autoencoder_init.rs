@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 /// The ways to start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AeInit {
     /// Xavier-uniform weights, zero biases (the course's).
@@ -35,6 +35,23 @@ pub enum AeInit {
     /// and centred on ½ so that σ(a·(x̂_PCA − ½)) draws the image; `a` is
     /// the value of a small grid that fits the training images best.
     Pca,
+}
+
+impl crate::options::Named for AeInit {
+    const ALL: &'static [Self] = &[AeInit::Xavier, AeInit::MeanImage, AeInit::Pca];
+    fn name(self) -> &'static str {
+        match self {
+            AeInit::Xavier => "xavier",
+            AeInit::MeanImage => "mean-image",
+            AeInit::Pca => "pca",
+        }
+    }
+}
+
+impl std::fmt::Display for AeInit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::options::Named::name(*self))
+    }
 }
 
 /// Pixel means are clamped into [ε, 1 − ε] before the logit.

@@ -53,7 +53,7 @@ pub struct Args {
     /// The named recipe the options below start from: `course` (momentum
     /// SGD, 100 epochs), `adam-long` (Adam from scratch, 500 epochs) or
     /// `beat-pca` (start as PCA-32, fine-tune with Adam, 50 epochs).
-    #[arg(long, value_enum, default_value_t = AeRecipe::Course)]
+    #[arg(long, value_parser = crate::parse::named::<AeRecipe>(), default_value_t = AeRecipe::Course)]
     pub recipe: AeRecipe,
     /// `dense` (the assignment's network) or `conv` (convolutional, same
     /// 32-number code, its own recipe: Adam, batch 32, see docs/autoencoder.md;
@@ -78,19 +78,19 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// (recipe's: momentum / adam / adam)
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::parse::named::<OptimizerKind>())]
     pub optimizer: Option<OptimizerKind>,
     /// μ, the velocity kept from step to step (momentum SGD only).
     #[arg(long, default_value_t = 0.9, value_parser = crate::parse::momentum)]
     pub momentum: f64,
     /// (recipe's: cosine)
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::parse::named::<Schedule>())]
     pub schedule: Option<Schedule>,
     /// Epochs of linear warm-up to --lr before the schedule starts (recipe's: 0 / 5 / 2).
     #[arg(long, value_parser = crate::parse::count)]
     pub warmup: Option<usize>,
     /// How the weights start (recipe's: xavier / xavier / pca).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::parse::named::<AeInit>())]
     pub init: Option<AeInit>,
     /// Threads per batch (its rows are split, one tape each; the step is the
     /// same). Pays off only for large batches (256: 1.6× faster on 2 cores).

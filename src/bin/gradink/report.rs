@@ -19,10 +19,11 @@ mod stages;
 use crate::data_choice::in_repository;
 use crate::{autoencoder, gradcheck, ocr, sweep, train};
 use anyhow::{Context, Result};
-use clap::{FromArgMatches, ValueEnum};
+use clap::FromArgMatches;
 use gradink::ae_recipe::AeRecipe;
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
+use gradink::options::Named;
 use gradink::train::{Schedule, TrainConfig};
 use gradink::train_autoencoder::AeConfig;
 use gradink::Error;
@@ -66,7 +67,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::parse::positive)]
     pub batch_size: Option<usize>,
     /// Classifier learning-rate schedule (default: `gradink train`'s).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::parse::named::<Schedule>())]
     pub schedule: Option<Schedule>,
     /// Folder of photos to read: every JPEG, PNG, GIF, WebP, BMP or TIFF in it;
     /// `NAME.txt` beside `NAME.jpg` holds its true text, one line per line
@@ -80,7 +81,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::parse::epochs)]
     pub ae_epochs: Option<usize>,
     /// Autoencoder recipe (default: `gradink autoencoder`'s, the course's).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::parse::named::<AeRecipe>())]
     pub ae_recipe: Option<AeRecipe>,
     /// Parameters in the gradient check's classifier (default: `gradink gradcheck`'s).
     #[arg(long, value_parser = crate::parse::positive)]
@@ -378,7 +379,7 @@ fn reproduce_command(
     (photos, ocr_model): (&Path, &Path),
 ) -> String {
     let path = |p: &Path| shell_quote(&p.display().to_string());
-    let schedule = schedule_name(cfg.schedule);
+    let schedule = cfg.schedule.name();
     let recipe = args.ae_recipe.unwrap_or(AeRecipe::Course);
     let parts = [
         format!("--data {}", path(data_dir)),
@@ -390,7 +391,7 @@ fn reproduce_command(
         format!("--lr {}", cfg.lr),
         format!("--batch-size {}", cfg.batch_size),
         format!("--schedule {schedule}"),
-        format!("--ae-recipe {}", recipe_name(recipe)),
+        format!("--ae-recipe {}", recipe.name()),
         format!("--ae-epochs {}", ae.epochs),
         format!("--gradcheck-hidden {}", gc.hidden),
         format!("--gradcheck-data {}", path(&gc.data)),
@@ -398,20 +399,6 @@ fn reproduce_command(
         format!("--ocr-model {}", path(ocr_model)),
     ];
     format!("cargo run --release -- report {}", parts.join(" "))
-}
-
-/// The recipe as `--ae-recipe` spells it.
-fn recipe_name(r: AeRecipe) -> String {
-    r.to_possible_value()
-        .map_or_else(String::new, |v| v.get_name().to_string())
-}
-
-/// The schedule as `--schedule` spells it.
-fn schedule_name(s: Schedule) -> &'static str {
-    match s {
-        Schedule::Constant => "constant",
-        Schedule::Cosine => "cosine",
-    }
 }
 
 fn shell_quote(s: &str) -> String {

@@ -40,7 +40,7 @@ pub struct Args {
     pub batch_size: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, value_enum, default_value_t = Schedule::Cosine)]
+    #[arg(long, value_parser = crate::parse::named::<Schedule>(), default_value_t = Schedule::Cosine)]
     pub schedule: Schedule,
     /// Also train on EMNIST capitals and digits from this folder (the packed
     /// emnist_byclass_test sheets), rendered like the stand-in; indices in

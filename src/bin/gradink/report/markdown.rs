@@ -1,11 +1,11 @@
 //! REPORT.md: a page read top to bottom, one section per stage, each figure
 //! embedded with a link relative to the page, each number from `Report`.
 
-use super::schedule_name;
 use super::sections::{
     AutoencoderSection, ClassifierSection, GradcheckSection, OcrSection, Report, Section,
     SweepSection,
 };
+use gradink::options::Named;
 use gradink::report::{inline_code, Markdown};
 use gradink::train_autoencoder::OptimizerKind;
 
@@ -138,7 +138,7 @@ fn classifier_markdown(md: &mut Markdown, s: &Section<ClassifierSection>) {
         m.epochs,
         m.batch_size,
         m.lr,
-        schedule_name(m.schedule),
+        m.schedule.name(),
         m.seed,
         inline_code(&format!("{}/classifier.safetensors", c.folder))
     ));
@@ -410,7 +410,7 @@ fn autoencoder_markdown(md: &mut Markdown, s: &Section<AutoencoderSection>) {
         m.epochs,
         c.batch_size,
         c.lr,
-        schedule_name(c.schedule),
+        c.schedule.name(),
         c.warmup,
         c.init,
         c.seed,
