@@ -26,6 +26,7 @@ pub use scalar::Scalar;
 pub use tape::{Gradients, IntoValue, Tape};
 pub use var::{Target, Var};
 pub mod ae_recipe;
+pub mod autoencoder_figures;
 pub mod data;
 pub mod fsutil;
 pub mod interrupt;

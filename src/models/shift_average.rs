@@ -30,6 +30,7 @@ impl<M: Predict + ?Sized> Predict for ShiftAveraged<'_, M> {
 
 /// Rows of stored (column-major) 32×32 pixels moved by `dx` columns and
 /// `dy` rows; what comes in from outside the frame is white paper (1.0).
+/// Rows of another length are not images and come back unchanged.
 pub fn shifted(x: ArrayView2<f32>, dx: isize, dy: isize) -> Array2<f32> {
     let side = IMAGE_SIDE as isize;
     let mut out = Array2::<f32>::ones(x.raw_dim());
