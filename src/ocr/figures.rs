@@ -79,6 +79,7 @@ mod tests {
             chars: vec!['A', 'B'],
             classifier_chars: vec!['A', 'B'],
             confidence: vec![0.9, 0.8],
+            probabilities: Array2::zeros((2, 36)),
             crops: Array2::ones((2, 1024)),
             factor: 1,
         };

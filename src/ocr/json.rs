@@ -4,7 +4,6 @@
 
 use super::read::Reading;
 use crate::data::class_name;
-use crate::models::Predict;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -40,20 +39,15 @@ pub struct CharDetail {
     pub line: usize,
 }
 
-/// The detail of every character of `reading`, in reading order: its crops
-/// go through `model` again (one small batch, averaged over shifts as the
-/// reader does) for the full probabilities.
-pub fn char_details(reading: &Reading, model: &impl Predict) -> Vec<CharDetail> {
-    if reading.chars.is_empty() {
-        return Vec::new();
-    }
-    let probs = crate::models::ShiftAveraged(model).predict_proba(reading.crops.view());
+/// The detail of every character of `reading`, in reading order, from the
+/// probabilities the reader already computed.
+pub fn char_details(reading: &Reading) -> Vec<CharDetail> {
     reading
         .chars
         .iter()
         .zip(&reading.confidence)
         .zip(&reading.line_of_box)
-        .zip(probs.rows())
+        .zip(reading.probabilities.rows())
         .map(|(((&char, &p), &line), row)| {
             let (runner, runner_p) = row
                 .iter()

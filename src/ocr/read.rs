@@ -31,6 +31,8 @@ pub struct Reading {
     pub classifier_chars: Vec<char>,
     /// The classifier's probability for each character read.
     pub confidence: Vec<f32>,
+    /// Every class's probability, one row per box (averaged over shifts).
+    pub probabilities: Array2<f32>,
     /// The classifier inputs, one stored (column-major) 32×32 row per box.
     pub crops: Array2<f32>,
     /// One working pixel is a `factor × factor` block of the photo.
@@ -169,6 +171,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
         chars,
         classifier_chars,
         confidence,
+        probabilities: probs,
         crops,
         factor: letters.factor,
     }

@@ -196,7 +196,7 @@ fn ocr(state: &State, request: &mut Request, query: &str, detail: bool) -> Resul
         "reading": reading_value,
         "width": image.width(),
         "height": image.height(),
-        "chars": char_details(&reading, &state.model),
+        "chars": char_details(&reading),
         "line_colours": colours,
         "binarised": binarised_png(&letters),
         "seconds": seconds,
