@@ -24,22 +24,7 @@ pub enum AeRecipe {
     BeatPca,
 }
 
-impl crate::options::Named for AeRecipe {
-    const ALL: &'static [Self] = &[AeRecipe::Course, AeRecipe::AdamLong, AeRecipe::BeatPca];
-    fn name(self) -> &'static str {
-        match self {
-            AeRecipe::Course => "course",
-            AeRecipe::AdamLong => "adam-long",
-            AeRecipe::BeatPca => "beat-pca",
-        }
-    }
-}
-
-impl std::fmt::Display for AeRecipe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::options::Named::name(*self))
-    }
-}
+crate::named_values!(AeRecipe { Course => "course", AdamLong => "adam-long", BeatPca => "beat-pca" });
 
 impl AeRecipe {
     /// The recipe's configuration, for `seed`, on one thread.

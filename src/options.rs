@@ -87,6 +87,29 @@ pub trait Named: Copy + 'static {
     }
 }
 
+/// Implements [`Named`] and `Display` (the name) for a fieldless enum:
+/// `named_values!(Schedule { Constant => "constant", Cosine => "cosine" });`
+/// lists each value once, with its name, in the order `--help` shows them.
+#[macro_export]
+macro_rules! named_values {
+    ($type:ident { $($value:ident => $name:literal),+ $(,)? }) => {
+        impl $crate::options::Named for $type {
+            const ALL: &'static [Self] = &[$($type::$value),+];
+            fn name(self) -> &'static str {
+                match self {
+                    $($type::$value => $name),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($crate::options::Named::name(*self))
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,21 +25,7 @@ pub enum Schedule {
     Cosine,
 }
 
-impl crate::options::Named for Schedule {
-    const ALL: &'static [Self] = &[Schedule::Constant, Schedule::Cosine];
-    fn name(self) -> &'static str {
-        match self {
-            Schedule::Constant => "constant",
-            Schedule::Cosine => "cosine",
-        }
-    }
-}
-
-impl std::fmt::Display for Schedule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::options::Named::name(*self))
-    }
-}
+crate::named_values!(Schedule { Constant => "constant", Cosine => "cosine" });
 
 impl Schedule {
     /// The rate for epoch `e` (0-based) of `epochs`.

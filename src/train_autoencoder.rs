@@ -29,21 +29,7 @@ pub enum OptimizerKind {
     Adam,
 }
 
-impl crate::options::Named for OptimizerKind {
-    const ALL: &'static [Self] = &[OptimizerKind::Momentum, OptimizerKind::Adam];
-    fn name(self) -> &'static str {
-        match self {
-            OptimizerKind::Momentum => "momentum",
-            OptimizerKind::Adam => "adam",
-        }
-    }
-}
-
-impl std::fmt::Display for OptimizerKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::options::Named::name(*self))
-    }
-}
+crate::named_values!(OptimizerKind { Momentum => "momentum", Adam => "adam" });
 
 /// Hyper-parameters of an autoencoder run.
 #[derive(Clone, Debug, Serialize)]

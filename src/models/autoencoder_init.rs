@@ -37,22 +37,7 @@ pub enum AeInit {
     Pca,
 }
 
-impl crate::options::Named for AeInit {
-    const ALL: &'static [Self] = &[AeInit::Xavier, AeInit::MeanImage, AeInit::Pca];
-    fn name(self) -> &'static str {
-        match self {
-            AeInit::Xavier => "xavier",
-            AeInit::MeanImage => "mean-image",
-            AeInit::Pca => "pca",
-        }
-    }
-}
-
-impl std::fmt::Display for AeInit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::options::Named::name(*self))
-    }
-}
+crate::named_values!(AeInit { Xavier => "xavier", MeanImage => "mean-image", Pca => "pca" });
 
 /// Pixel means are clamped into [ε, 1 − ε] before the logit.
 const LOGIT_CLAMP: f64 = 1e-3;
