@@ -8,7 +8,7 @@
 use crate::data::{for_each_batch, shuffled_batches};
 use crate::error::{Error, Result};
 use crate::models::{AeInit, AeModel};
-use crate::nn::{sum_by_name, Adam, Momentum, Optimizer, ParamStore};
+use crate::nn::{Adam, Momentum, Optimizer};
 use crate::subnormals::FlushSubnormals;
 use crate::train::Schedule;
 use crate::{Gradients, Tape};
@@ -176,9 +176,9 @@ pub fn train_autoencoder<M: AeModel>(
     let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     rng.set_stream(1); // shuffling draws apart from the initialisation stream
-    let mut opt = match cfg.optimizer {
-        OptimizerKind::Momentum => Updater::Momentum(Momentum::new(cfg.lr, cfg.momentum)),
-        OptimizerKind::Adam => Updater::Adam(Adam::new(cfg.lr)),
+    let mut opt: Box<dyn Optimizer<f32>> = match cfg.optimizer {
+        OptimizerKind::Momentum => Box::new(Momentum::new(cfg.lr, cfg.momentum)),
+        OptimizerKind::Adam => Box::new(Adam::new(cfg.lr)),
     };
     let mut history = Vec::new();
     let mut last_finite = f64::NAN;
@@ -197,7 +197,7 @@ pub fn train_autoencoder<M: AeModel>(
                 });
             }
             last_finite = loss / idx.len() as f64;
-            opt.update(model.params_mut(), &grads);
+            opt.step_all(model.params_mut(), &grads);
             loss_sum += loss;
             seen += idx.len();
             on_progress(AeProgress {
@@ -235,35 +235,6 @@ pub fn train_autoencoder<M: AeModel>(
         });
     }
     Ok(history)
-}
-
-/// The two update rules, behind one `update` that takes gradients by name.
-enum Updater {
-    Momentum(Momentum<f32>),
-    Adam(Adam<f32>),
-}
-
-impl Updater {
-    fn update(&mut self, params: &mut ParamStore<f32>, parts: &[Gradients<f32>]) {
-        let summed = sum_by_name(parts);
-        let grads = summed.iter().map(|(n, g)| (*n, &**g));
-        match self {
-            Updater::Momentum(m) => m.update(params, grads),
-            Updater::Adam(a) => a.update(params, grads),
-        }
-    }
-    fn learning_rate(&self) -> f64 {
-        match self {
-            Updater::Momentum(m) => m.learning_rate(),
-            Updater::Adam(a) => Optimizer::<f32>::learning_rate(a),
-        }
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        match self {
-            Updater::Momentum(m) => m.set_learning_rate(lr),
-            Updater::Adam(a) => Optimizer::<f32>::set_learning_rate(a, lr),
-        }
-    }
 }
 
 /// The total loss of a batch and its gradients, as one part per thread: the

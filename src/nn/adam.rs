@@ -10,8 +10,9 @@
 //! step count; [`Adam::state`] packs them into one store for saving.
 
 use crate::error::{Error, Result};
-use crate::nn::{sum_by_name, Optimizer, ParamStore};
-use crate::{Gradients, Scalar};
+use crate::nn::optim::update_with_state;
+use crate::nn::{Optimizer, ParamStore};
+use crate::Scalar;
 use ndarray::{Array2, ArrayD, Zip};
 use std::path::Path;
 
@@ -90,16 +91,12 @@ impl<T: Scalar> Adam<T> {
     }
 }
 
-impl<T: Scalar> Adam<T> {
-    /// One step from gradients given by name (e.g. summed over several tapes
-    /// with `sum_by_name`); each name must appear once.
-    pub fn update<'g>(
+impl<T: Scalar> Optimizer<T> for Adam<T> {
+    fn update(
         &mut self,
         params: &mut ParamStore<T>,
-        grads: impl IntoIterator<Item = (&'g str, &'g ArrayD<T>)>,
-    ) where
-        T: 'g,
-    {
+        grads: &mut dyn Iterator<Item = (&str, &ArrayD<T>)>,
+    ) {
         self.steps += 1;
         let t = self.steps as i32;
         let (b1, b2) = (T::of(self.beta1), T::of(self.beta2));
@@ -107,17 +104,8 @@ impl<T: Scalar> Adam<T> {
         // The bias corrections folded into the step: α·√(1−β₂ᵗ)/(1−β₁ᵗ).
         let step = T::of(self.lr * (1.0 - self.beta2.powi(t)).sqrt() / (1.0 - self.beta1.powi(t)));
         let eps = T::of(self.eps * (1.0 - self.beta2.powi(t)).sqrt());
-        for (name, grad) in grads {
-            let Some(w) = params.get_mut(name) else {
-                continue;
-            };
-            for moments in [&mut self.first, &mut self.second] {
-                if moments.get(name).map(|m| m.shape()) != Some(w.shape()) {
-                    moments.insert(name, ArrayD::zeros(w.raw_dim()));
-                }
-            }
-            let m = self.first.get_mut(name).expect("inserted above");
-            let v = self.second.get_mut(name).expect("inserted above");
+        let state = [&mut self.first, &mut self.second];
+        update_with_state(params, state, grads, |w, [m, v], grad| {
             Zip::from(w)
                 .and(m)
                 .and(v)
@@ -127,14 +115,7 @@ impl<T: Scalar> Adam<T> {
                     *v = b2 * *v + c2 * g * g;
                     *w -= step * *m / (v.sqrt() + eps);
                 });
-        }
-    }
-}
-
-impl<T: Scalar> Optimizer<T> for Adam<T> {
-    fn step(&mut self, params: &mut ParamStore<T>, grads: &Gradients<T>) {
-        let summed = sum_by_name(std::slice::from_ref(grads));
-        self.update(params, summed.iter().map(|(n, g)| (*n, &**g)));
+        });
     }
     fn learning_rate(&self) -> f64 {
         self.lr

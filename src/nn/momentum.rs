@@ -9,8 +9,9 @@
 
 use crate::error::Result;
 use crate::kernels::simd::widest;
-use crate::nn::{sum_by_name, Optimizer, ParamStore};
-use crate::{Gradients, Scalar};
+use crate::nn::optim::update_with_state;
+use crate::nn::{Optimizer, ParamStore};
+use crate::Scalar;
 use ndarray::{ArrayD, Zip};
 use std::path::Path;
 
@@ -62,28 +63,14 @@ impl<T: Scalar> Momentum<T> {
     }
 }
 
-impl<T: Scalar> Momentum<T> {
-    /// One step from gradients given by name (e.g. summed over several tapes
-    /// with `sum_by_name`); each name must appear once.
-    pub fn update<'g>(
+impl<T: Scalar> Optimizer<T> for Momentum<T> {
+    fn update(
         &mut self,
         params: &mut ParamStore<T>,
-        grads: impl IntoIterator<Item = (&'g str, &'g ArrayD<T>)>,
-    ) where
-        T: 'g,
-    {
+        grads: &mut dyn Iterator<Item = (&str, &ArrayD<T>)>,
+    ) {
         let (mu, step) = (T::of(self.momentum), T::of(-self.lr));
-        for (name, grad) in grads {
-            let Some(w) = params.get_mut(name) else {
-                continue;
-            };
-            if self.velocity.get(name).map(|m| m.shape()) != Some(w.shape()) {
-                self.velocity.insert(name, ArrayD::zeros(w.raw_dim()));
-            }
-            let m = self
-                .velocity
-                .get_mut(name)
-                .expect("velocity inserted just above");
+        update_with_state(params, [&mut self.velocity], grads, |w, [m], grad| {
             // One pass over contiguous weights on the widest SIMD unit.
             match (m.as_slice_mut(), w.as_slice_mut(), grad.as_slice()) {
                 (Some(m), Some(w), Some(g)) if m.len() == g.len() => {
@@ -94,7 +81,13 @@ impl<T: Scalar> Momentum<T> {
                     *w += *m;
                 }),
             }
-        }
+        });
+    }
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
     }
 }
 
@@ -105,18 +98,5 @@ fn momentum_loop<T: Scalar>(m: &mut [T], w: &mut [T], g: &[T], mu: T, step: T) {
     for ((m, w), &g) in m.iter_mut().zip(w).zip(g) {
         *m = mu * *m + step * g;
         *w += *m;
-    }
-}
-
-impl<T: Scalar> Optimizer<T> for Momentum<T> {
-    fn step(&mut self, params: &mut ParamStore<T>, grads: &Gradients<T>) {
-        let summed = sum_by_name(std::slice::from_ref(grads));
-        self.update(params, summed.iter().map(|(n, g)| (*n, &**g)));
-    }
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
     }
 }
