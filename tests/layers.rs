@@ -1,6 +1,7 @@
 //! The house rules of docs/ARCHITECTURE.md that a compiler does not check:
 //! the library names no command-line crate (clap, indicatif: the binary's
-//! business), and the engine uses nothing above it.
+//! business), the engine uses nothing above it, and the backward rules
+//! (`op.rs`) do not import the tape that calls them.
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,19 @@ fn the_engine_uses_nothing_above_it() {
         .iter()
         .flat_map(|p| above.map(|w| mentions(p, w)))
         .flatten()
+        .collect();
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// `tape.rs` records `Op`s and calls their backward rules; `op.rs` reads the
+/// recorded nodes only through its own `Recorded` trait. Were `op.rs` to name
+/// the tape's types again, the two files would import each other.
+#[test]
+fn the_backward_rules_do_not_import_the_tape() {
+    let op = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/op.rs");
+    let found: Vec<String> = ["tape::", "Tape", "Gradients", "Node<"]
+        .iter()
+        .flat_map(|w| mentions(&op, w))
         .collect();
     assert!(found.is_empty(), "{}", found.join("\n"));
 }

@@ -7,7 +7,6 @@
 
 use crate::conv;
 use crate::functional as F;
-use crate::tape::Node;
 use crate::Scalar;
 use ndarray::{ArcArray2, Array2, ArrayD, ArrayViewD, Axis, Ix2, Ix4, IxDyn, Zip};
 
@@ -72,6 +71,20 @@ pub(crate) enum Op<T> {
 
 use crate::ArcArrayD;
 
+/// What a backward rule reads of the nodes recorded before it: their values
+/// and whether they need a gradient. The tape implements it for its nodes, so
+/// this file never names the tape's types and the two files do not import
+/// each other: `tape.rs` uses `op.rs`, not the other way round.
+pub(crate) trait Recorded<T> {
+    /// The value of node `i`.
+    fn value(&self, i: usize) -> ArrayViewD<'_, T>;
+    /// The shape of node `i`'s value.
+    fn shape(&self, i: usize) -> &[usize];
+    /// Whether node `i` needs a gradient (false for constants and whatever
+    /// was computed only from constants).
+    fn wants(&self, i: usize) -> bool;
+}
+
 impl<T: Scalar> Op<T> {
     /// The nodes this one reads (at most two; no allocation).
     pub(crate) fn inputs(&self) -> Inputs {
@@ -105,15 +118,15 @@ impl<T: Scalar> Op<T> {
     /// An input's first contribution is written into a new buffer (or into
     /// `g` itself) rather than added to a zero-filled one; later ones are
     /// added. Both give the same numbers as `0 + contribution`.
-    pub(crate) fn backward(
+    pub(crate) fn backward<N: Recorded<T> + ?Sized>(
         &self,
         out: ArrayViewD<T>,
         mut g: ArrayD<T>,
-        nodes: &[Node<T>],
+        nodes: &N,
         grads: &mut [Option<ArrayD<T>>],
     ) {
-        let value = |i: usize| nodes[i].value.view();
-        let wants = |i: usize| nodes[i].requires_grad;
+        let value = |i: usize| nodes.value(i);
+        let wants = |i: usize| nodes.wants(i);
         // A scalar node's gradient, for reductions and losses.
         let g0 = g.iter().next().copied().unwrap_or_else(T::zero);
         match self {
@@ -143,11 +156,11 @@ impl<T: Scalar> Op<T> {
             &Op::Mul(a, b) => {
                 if wants(a) {
                     let part = F::broadcast_zip(g.view(), value(b), "mul", |g, y| g * y);
-                    add_reduced(&mut grads[a], part, nodes[a].value.shape());
+                    add_reduced(&mut grads[a], part, nodes.shape(a));
                 }
                 if wants(b) {
                     let part = F::broadcast_zip(g.view(), value(a), "mul", |g, x| g * x);
-                    add_reduced(&mut grads[b], part, nodes[b].value.shape());
+                    add_reduced(&mut grads[b], part, nodes.shape(b));
                 }
             }
             &Op::Neg(a) => {
@@ -207,7 +220,7 @@ impl<T: Scalar> Op<T> {
             }
             &Op::Sum(a) => {
                 if wants(a) {
-                    let shape = IxDyn(nodes[a].value.shape());
+                    let shape = IxDyn(nodes.shape(a));
                     add_or_set(
                         &mut grads[a],
                         || ArrayD::from_elem(shape, g0),
@@ -217,8 +230,8 @@ impl<T: Scalar> Op<T> {
             }
             &Op::Mean(a) => {
                 if wants(a) {
-                    let shape = IxDyn(nodes[a].value.shape());
-                    let n = T::of(nodes[a].value.len() as f64);
+                    let shape = IxDyn(nodes.shape(a));
+                    let n = T::of(nodes.value(a).len() as f64);
                     add_or_set(
                         &mut grads[a],
                         || ArrayD::from_elem(shape, g0 / n),
@@ -229,7 +242,7 @@ impl<T: Scalar> Op<T> {
             // Every entry along the axis received the sum's gradient (or 1/n of it).
             &Op::SumAxis(a, axis) | &Op::MeanAxis(a, axis) => {
                 if wants(a) {
-                    let shape = nodes[a].value.shape();
+                    let shape = nodes.shape(a);
                     let k = match self {
                         Op::MeanAxis(..) => T::one() / T::of(shape[axis] as f64),
                         _ => T::one(),
@@ -247,7 +260,7 @@ impl<T: Scalar> Op<T> {
             }
             &Op::Reshape(a) => {
                 if wants(a) {
-                    pass_on(&mut grads[a], reshaped(g, nodes[a].value.shape()))
+                    pass_on(&mut grads[a], reshaped(g, nodes.shape(a)))
                 }
             }
             // ∂x = p ⊙ (g − Σ_row g⊙p)
@@ -342,7 +355,7 @@ impl<T: Scalar> Op<T> {
                             dx.as_slice_mut().expect("standard layout"),
                         ),
                         slot => {
-                            let mut dx = ArrayD::zeros(IxDyn(nodes[*input].value.shape()));
+                            let mut dx = ArrayD::zeros(IxDyn(nodes.shape(*input)));
                             conv::max_pool2d_backward(g, from, dx.as_slice_mut().expect("fresh"));
                             pass_on(slot, dx);
                         }
@@ -360,7 +373,7 @@ impl<T: Scalar> Op<T> {
                             dx.as_slice_mut().expect("standard layout"),
                         ),
                         slot => {
-                            let mut dx = ArrayD::zeros(IxDyn(nodes[input].value.shape()));
+                            let mut dx = ArrayD::zeros(IxDyn(nodes.shape(input)));
                             conv::upsample2d_backward(g, factor, dx.as_slice_mut().expect("fresh"));
                             pass_on(slot, dx);
                         }
@@ -411,17 +424,17 @@ fn reshaped<T: Scalar>(g: ArrayD<T>, shape: &[usize]) -> ArrayD<T> {
 /// The gradient of `a ± b`: `g` to each (negated for `b` when `subtract`),
 /// summed over the axes along which that input was broadcast. When both need
 /// it unreduced, `a` gets a copy and `b` the buffer itself.
-fn spread<T: Scalar>(
+fn spread<T: Scalar, N: Recorded<T> + ?Sized>(
     a: usize,
     b: usize,
     mut g: ArrayD<T>,
-    nodes: &[Node<T>],
+    nodes: &N,
     grads: &mut [Option<ArrayD<T>>],
     subtract: bool,
 ) {
-    let wants = |i: usize| nodes[i].requires_grad;
-    let full_a = nodes[a].value.shape() == g.shape();
-    let full_b = nodes[b].value.shape() == g.shape();
+    let wants = |i: usize| nodes.wants(i);
+    let full_a = nodes.shape(a) == g.shape();
+    let full_b = nodes.shape(b) == g.shape();
     let sign = |mut d: ArrayD<T>| {
         if subtract {
             d.mapv_inplace(|x| -x);
@@ -430,11 +443,11 @@ fn spread<T: Scalar>(
     };
     // Broadcast inputs first: they only read g.
     if wants(b) && !full_b {
-        let part = sign(F::sum_to(g.view(), nodes[b].value.shape()));
+        let part = sign(F::sum_to(g.view(), nodes.shape(b)));
         pass_on(&mut grads[b], part);
     }
     if wants(a) && !full_a {
-        let part = F::sum_to(g.view(), nodes[a].value.shape());
+        let part = F::sum_to(g.view(), nodes.shape(a));
         pass_on(&mut grads[a], part);
     }
     let (to_a, to_b) = (wants(a) && full_a, wants(b) && full_b);

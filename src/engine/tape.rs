@@ -4,9 +4,9 @@
 //! topological order: backward is one loop from the loss down to the first
 //! node, with no sort and no hash map.
 
-use crate::op::Op;
+use crate::op::{Op, Recorded};
 use crate::{ArcArrayD, Scalar, Var};
-use ndarray::{ArcArray, Array, ArrayD, Dimension, IxDyn};
+use ndarray::{ArcArray, Array, ArrayD, ArrayViewD, Dimension, IxDyn};
 use std::cell::RefCell;
 
 /// One value on the tape and how it was made.
@@ -18,6 +18,19 @@ pub(crate) struct Node<T> {
     /// False for constants and for everything computed only from constants,
     /// so that backward never computes a gradient nobody asked for.
     pub(crate) requires_grad: bool,
+}
+
+/// How the backward rules in `op.rs` read the nodes recorded before theirs.
+impl<T: Scalar> Recorded<T> for [Node<T>] {
+    fn value(&self, i: usize) -> ArrayViewD<'_, T> {
+        self[i].value.view()
+    }
+    fn shape(&self, i: usize) -> &[usize] {
+        self[i].value.shape()
+    }
+    fn wants(&self, i: usize) -> bool {
+        self[i].requires_grad
+    }
 }
 
 /// What can become a value on the tape: an owned or shared array of any
@@ -163,7 +176,8 @@ impl<T: Scalar> Tape<T> {
                 continue; // leaves keep their gradient; constants never get one
             }
             if let Some(g) = grads[i].take() {
-                node.op.backward(node.value.view(), g, &nodes, &mut grads);
+                node.op
+                    .backward(node.value.view(), g, nodes.as_slice(), &mut grads);
             }
         }
         Gradients {
