@@ -28,14 +28,41 @@ pub fn without_spaces(text: &str) -> Vec<char> {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A text read, compared once with its true text (spaces removed): the edit
+/// distance and the character accuracy it gives. The report shows both for
+/// every photo, so they come from one comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextScore {
+    /// True characters, spaces removed.
+    pub true_characters: usize,
+    /// Edit distance between the text read and the truth, spaces removed.
+    pub edit_distance: usize,
+}
+
+impl TextScore {
+    pub fn of(recognised: &str, truth: &str) -> TextScore {
+        let (r, t) = (without_spaces(recognised), without_spaces(truth));
+        TextScore {
+            true_characters: t.len(),
+            edit_distance: edit_distance(&r, &t),
+        }
+    }
+
+    /// 1 − edit distance / true characters (may be negative when far more
+    /// characters were read than exist). With no true characters the
+    /// distance is the number read: 1 if that is none, else 0.
+    pub fn character_accuracy(&self) -> f64 {
+        match self.true_characters {
+            0 => f64::from(u8::from(self.edit_distance == 0)),
+            n => 1.0 - self.edit_distance as f64 / n as f64,
+        }
+    }
+}
+
 /// 1 − edit distance / true characters, spaces removed (may be negative when
 /// far more characters were read than exist; 1 for two empty texts).
 pub fn character_accuracy(recognised: &str, truth: &str) -> f64 {
-    let (r, t) = (without_spaces(recognised), without_spaces(truth));
-    if t.is_empty() {
-        return if r.is_empty() { 1.0 } else { 0.0 };
-    }
-    1.0 - edit_distance(&r, &t) as f64 / t.len() as f64
+    TextScore::of(recognised, truth).character_accuracy()
 }
 
 /// How far a photo bends the letter finder's two assumptions (docs/math.md,
@@ -125,5 +152,15 @@ mod tests {
         assert!((character_accuracy("T0 DO", "TO DO") - 0.75).abs() < 1e-12);
         assert_eq!(character_accuracy("", ""), 1.0);
         assert_eq!(character_accuracy("", "AB"), 0.0);
+    }
+
+    #[test]
+    fn a_text_score_holds_the_distance_behind_its_accuracy() {
+        let s = TextScore::of("T0 D", "TO DO");
+        assert_eq!((s.true_characters, s.edit_distance), (4, 2));
+        assert_eq!(s.character_accuracy(), 0.5);
+        // Nothing to read: right only when nothing was read.
+        assert_eq!(TextScore::of(" ", "").character_accuracy(), 1.0);
+        assert_eq!(TextScore::of("A", " ").character_accuracy(), 0.0);
     }
 }

@@ -51,7 +51,7 @@ pub use filters::{gaussian_blur, max_filter, min_filter};
 pub use find_letters::{find_letters, find_letters_in, Cut, Glyph, Letters};
 pub use json::{char_details, reading_json, CharDetail};
 pub use lines::{group_lines, Line, Span};
-pub use metrics::{character_accuracy, edit_distance, without_spaces, AssumptionChecks};
+pub use metrics::{character_accuracy, edit_distance, without_spaces, AssumptionChecks, TextScore};
 pub use page::{open_image, working_factor, working_grey, Grey, WORKING_PIXELS};
 pub use read::{
     load_classifier, read_file, read_letters, read_letters_with, read_page, ReadOptions, Reading,

@@ -9,8 +9,7 @@ use crate::ocr;
 use anyhow::{Context, Result};
 use gradink::models::{AnyClassifier, Classifier};
 use gradink::ocr::{
-    edit_distance, find_letters, load_classifier, open_image, read_letters, without_spaces,
-    AssumptionChecks,
+    find_letters, load_classifier, open_image, read_letters, AssumptionChecks, TextScore,
 };
 use gradink::Error;
 use std::path::{Path, PathBuf};
@@ -165,32 +164,23 @@ fn read_photo(
     let truth = truth_of(path)?;
     let text = reading.lines.join("\n");
     let truth_text = truth.as_ref().map(|t| t.join("\n"));
-    let true_chars = truth_text.as_ref().map(|t| without_spaces(t));
-    let edit = true_chars
-        .as_ref()
-        .map(|t| edit_distance(&without_spaces(&text), t));
-    let edit_trained = match (trained, &true_chars) {
-        (Some(m), Some(t)) => Some(edit_distance(
-            &without_spaces(&read_letters(&letters, m).lines.join("\n")),
+    let score = truth_text.as_deref().map(|t| TextScore::of(&text, t));
+    let score_trained = match (trained, &truth_text) {
+        (Some(m), Some(t)) => Some(TextScore::of(
+            &read_letters(&letters, m).lines.join("\n"),
             t,
         )),
         _ => None,
     };
-    let edit_course = match (course, &true_chars) {
-        (Some(m), Some(t)) => Some(edit_distance(
-            &without_spaces(&read_letters(&letters, m).lines.join("\n")),
+    let score_course = match (course, &truth_text) {
+        (Some(m), Some(t)) => Some(TextScore::of(
+            &read_letters(&letters, m).lines.join("\n"),
             t,
         )),
         _ => None,
     };
-    // As `ocr::character_accuracy`: 1 − d / n, and for an empty truth 1 only if nothing was read.
-    let accuracy = |d: Option<usize>| {
-        let (d, n) = (d?, true_chars.as_ref()?.len());
-        Some(match n {
-            0 => f64::from(u8::from(d == 0)),
-            n => 1.0 - d as f64 / n as f64,
-        })
-    };
+    let edit = |s: Option<TextScore>| s.map(|s| s.edit_distance);
+    let accuracy = |s: Option<TextScore>| s.map(|s| s.character_accuracy());
     let confidence = &reading.confidence;
     let assumptions = AssumptionChecks::of(&letters, &reading);
     Ok(OcrImage {
@@ -199,13 +189,13 @@ fn read_photo(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         boxes: reading.boxes.len(),
-        true_characters: true_chars.as_ref().map(Vec::len),
-        edit_distance: edit,
-        character_accuracy: accuracy(edit),
-        edit_distance_trained: edit_trained,
-        character_accuracy_trained: accuracy(edit_trained),
-        edit_distance_course: edit_course,
-        character_accuracy_course: accuracy(edit_course),
+        true_characters: score.map(|s| s.true_characters),
+        edit_distance: edit(score),
+        character_accuracy: accuracy(score),
+        edit_distance_trained: edit(score_trained),
+        character_accuracy_trained: accuracy(score_trained),
+        edit_distance_course: edit(score_course),
+        character_accuracy_course: accuracy(score_course),
         mean_confidence: confidence.iter().map(|&c| c as f64).sum::<f64>()
             / confidence.len().max(1) as f64,
         assumptions,
