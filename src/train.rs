@@ -1,15 +1,16 @@
-//! The classifier's training loop: shuffled mini-batches, one tape per step,
-//! and a `History` of per-epoch loss and accuracy.
+//! The classifiers' training loop: shuffled mini-batches, one tape per step,
+//! and a `History` of per-epoch loss and accuracy. The MLP and the CNN
+//! (`train_cnn.rs`) both run it.
 
 use crate::data::{for_each_batch, one_hot, shuffled_batches, Split};
 use crate::error::{Error, Result};
 use crate::functional as F;
 use crate::models::{Classifier, Predict};
-use crate::nn::{accuracy, Optimizer, Sgd};
+use crate::nn::{accuracy, HasParams, Optimizer, Sgd};
 use crate::subnormals::FlushSubnormals;
-use crate::Tape;
+use crate::{Tape, Var};
 use ndarray::s;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::time::Instant;
@@ -102,25 +103,63 @@ pub fn train_classifier(
     train: &Split,
     valid: &Split,
     cfg: &TrainConfig,
+    on_progress: impl FnMut(Progress),
+) -> Result<Vec<EpochStats>> {
+    classifier_epochs(model, &mut Sgd::new(cfg.lr), train, valid, cfg, on_progress)
+}
+
+/// What the classifiers' shared loop ([`classifier_epochs`]) needs of a
+/// model beyond its parameters and inference: its training forward pass.
+pub(crate) trait TrainForward: Predict + HasParams<f32> {
+    /// Whether the forward pass takes a dropout seed per batch. Only then are
+    /// seeds drawn from the shuffling stream, so a model without dropout
+    /// shuffles exactly as if the seeds did not exist.
+    const DROPOUT: bool;
+    /// The logits of a training batch; `seed` draws its dropout masks.
+    fn train_forward<'t>(&self, x: Var<'t, f32>, seed: u64) -> Var<'t, f32>;
+}
+
+impl TrainForward for Classifier<f32> {
+    const DROPOUT: bool = false;
+    fn train_forward<'t>(&self, x: Var<'t, f32>, _seed: u64) -> Var<'t, f32> {
+        self.forward(x)
+    }
+}
+
+/// The epochs of both classifiers (the MLP here, the CNN in `train_cnn.rs`):
+/// shuffled mini-batches, one tape per step, `opt` with the rate of
+/// `cfg.schedule`, a divergence check on every batch's loss, and one
+/// `EpochStats` an epoch. Stops with `Error::Diverged` if the loss stops
+/// being finite.
+pub(crate) fn classifier_epochs<M: TrainForward>(
+    model: &mut M,
+    opt: &mut dyn Optimizer<f32>,
+    train: &Split,
+    valid: &Split,
+    cfg: &TrainConfig,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<Vec<EpochStats>> {
     let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-    rng.set_stream(1); // shuffling draws apart from the initialisation stream
-    let mut opt = Sgd::new(cfg.lr);
-    // Grown as epochs finish: nothing is allocated up front for --epochs.
+    rng.set_stream(1); // shuffling and dropout draws apart from the initialisation stream
+                       // Grown as epochs finish: nothing is allocated up front for --epochs.
     let mut history = Vec::new();
     let mut last_finite = f64::NAN;
     for epoch in 1..=cfg.epochs {
-        opt.lr = cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs);
+        opt.set_learning_rate(cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs));
         let started = Instant::now();
         let batches = shuffled_batches(train.len(), cfg.batch_size, &mut rng);
+        let dropout_seeds: Vec<u64> = if M::DROPOUT {
+            batches.iter().map(|_| rng.random()).collect()
+        } else {
+            vec![0; batches.len()]
+        };
         let (mut loss_sum, mut correct, mut seen) = (0.0, 0usize, 0usize);
         for_each_batch(&train.images, &batches, |b, idx, x| {
             let y = one_hot::<f32>(&train.labels, idx, train.classes);
             let (loss, logits, grads) = {
                 let tape = Tape::new();
-                let logits = model.forward(tape.constant(x));
+                let logits = model.train_forward(tape.constant(x), dropout_seeds[b]);
                 let loss = logits.softmax_cross_entropy(&y);
                 (loss.item() as f64, logits.matrix(), loss.backward())
             };
@@ -132,7 +171,7 @@ pub fn train_classifier(
                 });
             }
             last_finite = loss;
-            opt.step(&mut model.params, &grads);
+            opt.step(model.params_mut(), &grads);
 
             let predicted = F::argmax_rows(logits.view());
             correct += predicted
@@ -152,10 +191,10 @@ pub fn train_classifier(
             Ok(())
         })?;
         let seconds = started.elapsed().as_secs_f64();
-        let (valid_loss, valid_acc) = evaluate(model, valid);
+        let (valid_loss, valid_acc) = evaluate(&*model, valid);
         history.push(EpochStats {
             epoch,
-            lr: opt.lr,
+            lr: opt.learning_rate(),
             train_loss: loss_sum / seen.max(1) as f64,
             train_acc: correct as f64 / seen.max(1) as f64,
             valid_loss,
