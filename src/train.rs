@@ -144,7 +144,7 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
     rng.set_stream(1); // shuffling and dropout draws apart from the initialisation stream
                        // Grown as epochs finish: nothing is allocated up front for --epochs.
     let mut history = Vec::new();
-    let mut last_finite = f64::NAN;
+    let mut divergence = Divergence::new();
     for epoch in 1..=cfg.epochs {
         opt.set_learning_rate(cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs));
         let started = Instant::now();
@@ -163,14 +163,7 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
                 let loss = logits.softmax_cross_entropy(&y);
                 (loss.item() as f64, logits.matrix(), loss.backward())
             };
-            if !loss.is_finite() {
-                return Err(Error::Diverged {
-                    epoch,
-                    loss,
-                    last_finite,
-                });
-            }
-            last_finite = loss;
+            divergence.check(epoch, loss, loss)?;
             opt.step(model.params_mut(), &grads);
 
             let predicted = F::argmax_rows(logits.view());
@@ -203,6 +196,42 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
         });
     }
     Ok(history)
+}
+
+/// The divergence check every training loop runs on each batch's loss:
+/// remembers the last finite loss so that `Error::Diverged` can name it.
+#[derive(Debug)]
+pub(crate) struct Divergence {
+    last_finite: f64,
+}
+
+impl Divergence {
+    pub(crate) fn new() -> Self {
+        Divergence {
+            last_finite: f64::NAN,
+        }
+    }
+
+    /// `Error::Diverged` if the batch `loss` of `epoch` is not finite;
+    /// otherwise remembers `shown`, the loss as the run reports it (the
+    /// classifiers' mean per sample, the autoencoder's per image).
+    pub(crate) fn check(&mut self, epoch: usize, loss: f64, shown: f64) -> Result<()> {
+        if !loss.is_finite() {
+            return Err(self.diverged(epoch, loss));
+        }
+        self.last_finite = shown;
+        Ok(())
+    }
+
+    /// The error for a run that broke in `epoch` with `loss` (NaN when it
+    /// was the weights that broke, not a loss).
+    pub(crate) fn diverged(&self, epoch: usize, loss: f64) -> Error {
+        Error::Diverged {
+            epoch,
+            loss,
+            last_finite: self.last_finite,
+        }
+    }
 }
 
 /// Why a finished run is not a usable classifier, if it blew up: its last

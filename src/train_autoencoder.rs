@@ -6,11 +6,11 @@
 //! disk is the last good model, never a half-written or NaN one.
 
 use crate::data::{for_each_batch, shuffled_batches};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::models::{AeInit, AeModel};
 use crate::nn::{Adam, Momentum, Optimizer};
 use crate::subnormals::FlushSubnormals;
-use crate::train::Schedule;
+use crate::train::{Divergence, Schedule};
 use crate::{Gradients, Tape};
 use ndarray::{s, Array2, ArrayView1, Axis, Zip};
 use rand::SeedableRng;
@@ -181,7 +181,7 @@ pub fn train_autoencoder<M: AeModel>(
         OptimizerKind::Adam => Box::new(Adam::new(cfg.lr)),
     };
     let mut history = Vec::new();
-    let mut last_finite = f64::NAN;
+    let mut divergence = Divergence::new();
     for epoch in 1..=cfg.epochs {
         opt.set_learning_rate(cfg.rate(epoch - 1));
         let started = Instant::now();
@@ -189,14 +189,7 @@ pub fn train_autoencoder<M: AeModel>(
         let (mut loss_sum, mut seen) = (0.0, 0usize);
         for_each_batch(train, &batches, |b, idx, x: Array2<f32>| {
             let (loss, grads) = batch_gradients(model, x, cfg.threads);
-            if !loss.is_finite() {
-                return Err(Error::Diverged {
-                    epoch,
-                    loss,
-                    last_finite,
-                });
-            }
-            last_finite = loss / idx.len() as f64;
+            divergence.check(epoch, loss, loss / idx.len() as f64)?;
             opt.step_all(model.params_mut(), &grads);
             loss_sum += loss;
             seen += idx.len();
@@ -216,11 +209,7 @@ pub fn train_autoencoder<M: AeModel>(
             .iter()
             .all(|(_, p)| p.iter().all(|v| v.is_finite()))
         {
-            return Err(Error::Diverged {
-                epoch,
-                loss: f64::NAN,
-                last_finite,
-            });
+            return Err(divergence.diverged(epoch, f64::NAN));
         }
         if let Some(path) = checkpoint {
             model.save(path)?;
