@@ -85,7 +85,12 @@ pub fn evaluate(model: &impl Predict, split: &Split) -> (f64, f64) {
         let idx: Vec<usize> = (start..end).collect();
         let x = split.images.slice(s![start..end, ..]);
         let y = one_hot::<f32>(&split.labels, &idx, split.classes);
-        let probs = model.predict_proba(x);
+        // Rows known to be single characters are scored on the characters
+        // alone; a split with "touching" rows of its own on every output.
+        let mut probs = model.predict_outputs(x);
+        if model.has_touching() && probs.ncols() != split.classes {
+            probs = crate::models::characters_only(probs);
+        }
         // −Σ y log p, with p clamped away from 0 (inference softmax is not fused).
         loss -= (&y * &probs.mapv(|p| p.max(1e-30).ln())).sum() as f64;
         predicted.extend(F::argmax_rows(probs.view()));

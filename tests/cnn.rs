@@ -4,7 +4,7 @@
 mod common;
 
 use common::{fixture, fixture_dir, gradink, scratch, write_mat, MatArray};
-use gradink::models::{AnyClassifier, Cnn};
+use gradink::models::{AnyClassifier, Cnn, Predict};
 use gradink::nn::ParamStore;
 use gradink::Tape;
 use ndarray::Array2;
@@ -44,28 +44,80 @@ fn files_record_the_architecture_and_load_as_either_kind() {
     let mut store = ParamStore::<f32>::new();
     store.insert("w", Array2::<f32>::zeros((2, 2)));
     store
-        .save_as(dir.join("rnn.safetensors"), Some("rnn"))
+        .save_as(
+            dir.join("rnn.safetensors"),
+            &[(gradink::nn::ARCHITECTURE_KEY, "rnn")],
+        )
         .unwrap();
     let e = AnyClassifier::load(dir.join("rnn.safetensors")).unwrap_err();
     assert!(e.to_string().contains("unknown architecture 'rnn'"), "{e}");
     let mut bad = cnn.params.clone();
     bad.insert("conv2.weight", Array2::<f32>::zeros((3, 3)));
-    bad.save_as(dir.join("bad.safetensors"), Some("cnn"))
-        .unwrap();
+    bad.save_as(
+        dir.join("bad.safetensors"),
+        &[(gradink::nn::ARCHITECTURE_KEY, "cnn")],
+    )
+    .unwrap();
     let e = AnyClassifier::load(dir.join("bad.safetensors")).unwrap_err();
     assert!(e.to_string().contains("conv2.weight"), "{e}");
+}
+
+/// A CNN with a "touching" output keeps it through its file, and answers
+/// single-character questions with the characters alone.
+#[test]
+fn a_touching_output_is_recorded_and_left_out_of_character_probabilities() {
+    let dir = scratch("cnn_touching_file");
+    let cnn = Cnn::<f32>::with_touching(36, 7);
+    assert_eq!((cnn.classes(), cnn.characters()), (37, 36));
+    let path = dir.join("touching.safetensors");
+    cnn.save(&path).unwrap();
+    let x = common::random(4, 1024, 0., 1., 8).mapv(|v| v as f32);
+    let loaded = AnyClassifier::load(&path).unwrap();
+    assert!(loaded.has_touching());
+    assert_eq!(loaded.classes(), 36);
+    let outputs = loaded.predict_outputs(x.view());
+    let chars = loaded.predict_proba(x.view());
+    assert_eq!((outputs.ncols(), chars.ncols()), (37, 36));
+    for (o, c) in outputs.rows().into_iter().zip(chars.rows()) {
+        assert!((c.sum() - 1.0).abs() < 1e-5);
+        // The characters keep their proportions.
+        let scale = 1.0 - o[36];
+        for k in 0..36 {
+            assert!((c[k] * scale - o[k]).abs() < 1e-5);
+        }
+    }
+    // A plain CNN file has no such output.
+    Cnn::<f32>::new(36, 7)
+        .save(dir.join("plain.safetensors"))
+        .unwrap();
+    assert!(!AnyClassifier::load(dir.join("plain.safetensors"))
+        .unwrap()
+        .has_touching());
 }
 
 #[test]
 fn train_cnn_then_evaluate_from_the_command_line() {
     let data = fixture_dir("cnn_cli_data");
     let out = scratch("cnn_cli_out");
+    // The course's MLP has no "touching" output: one sentence, no training.
+    let mlp = gradink(&[
+        "train",
+        "--touching",
+        "10",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(!mlp.status.success());
+    let said = String::from_utf8_lossy(&mlp.stderr);
+    assert!(said.contains("--touching needs --arch cnn"), "{said}");
     let run = gradink(&[
         "train",
         "--arch",
         "cnn",
         "--epochs",
         "1",
+        "--touching",
+        "40",
         "--data",
         data.to_str().unwrap(),
         "--out",
@@ -89,6 +141,7 @@ fn train_cnn_then_evaluate_from_the_command_line() {
     assert!(summary["architecture"].as_str().unwrap().starts_with("cnn"));
 
     let model = out.join("classifier.safetensors");
+    assert!(AnyClassifier::load(&model).unwrap().has_touching());
     let eval = gradink(&[
         "evaluate",
         "--model",

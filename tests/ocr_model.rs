@@ -80,7 +80,9 @@ fn the_ocr_loader_refuses_an_unknown_architecture() {
     let path = dir.join("rnn.safetensors");
     let mut store = ParamStore::<f32>::new();
     store.insert("w", ndarray::Array2::<f32>::zeros((2, 2)));
-    store.save_as(&path, Some("rnn")).unwrap();
+    store
+        .save_as(&path, &[(gradink::nn::ARCHITECTURE_KEY, "rnn")])
+        .unwrap();
     let e = load_classifier(&path).unwrap_err().to_string();
     assert!(e.contains("rnn.safetensors"), "{e}");
     assert!(e.contains("unknown architecture 'rnn'"), "{e}");

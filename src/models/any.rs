@@ -8,19 +8,55 @@ use ndarray::{Array2, ArrayView2};
 use std::path::Path;
 
 /// Class probabilities for rows of 1024 pixels, without a tape.
+///
+/// A model may have one output beyond the characters, "touching": the row
+/// holds two or three characters whose strokes meet (trained on
+/// `ocr::touching` rows). The reader's splitting of wide boxes reads all
+/// outputs; everything that knows the row is one character reads
+/// [`predict_proba`](Predict::predict_proba), the characters alone.
 pub trait Predict {
-    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32>;
+    /// Every output's probability, "touching" last when the model has it.
+    fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32>;
+
+    /// Whether the last output is "touching" rather than a character.
+    fn has_touching(&self) -> bool {
+        false
+    }
+
+    /// The characters' probabilities, given that the row is one character
+    /// (the outputs without "touching", scaled to sum to 1).
+    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let outputs = self.predict_outputs(x);
+        if !self.has_touching() {
+            return outputs;
+        }
+        characters_only(outputs)
+    }
+}
+
+/// `outputs` without their last column, each row scaled to sum to 1.
+pub fn characters_only(outputs: Array2<f32>) -> Array2<f32> {
+    let characters = outputs.ncols().saturating_sub(1);
+    let mut probs = outputs.slice(ndarray::s![.., ..characters]).to_owned();
+    for mut row in probs.rows_mut() {
+        let sum = row.sum().max(f32::MIN_POSITIVE);
+        row /= sum;
+    }
+    probs
 }
 
 impl Predict for Classifier<f32> {
-    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
+    fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
         Classifier::predict_proba(self, x)
     }
 }
 
 impl Predict for Cnn<f32> {
-    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
+    fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
         Cnn::predict_proba(self, x)
+    }
+    fn has_touching(&self) -> bool {
+        self.touching
     }
 }
 
@@ -47,11 +83,11 @@ impl AnyClassifier {
         }
     }
 
-    /// The number of classes the model tells apart.
+    /// The number of characters the model tells apart ("touching" is not one).
     pub fn classes(&self) -> usize {
         match self {
             AnyClassifier::Mlp(m) => m.dims().2,
-            AnyClassifier::Cnn(m) => m.classes(),
+            AnyClassifier::Cnn(m) => m.characters(),
         }
     }
 
@@ -71,22 +107,23 @@ impl AnyClassifier {
         }
     }
 
-    /// Class probabilities for rows of 1024 pixels, without a tape.
-    pub fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        match self {
-            AnyClassifier::Mlp(m) => m.predict_proba(x),
-            AnyClassifier::Cnn(m) => m.predict_proba(x),
-        }
-    }
-
-    /// The most likely class of each row.
+    /// The most likely character of each row.
     pub fn predict(&self, x: ArrayView2<f32>) -> Vec<usize> {
         crate::functional::argmax_rows(self.predict_proba(x).view())
     }
 }
 
 impl Predict for AnyClassifier {
-    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        AnyClassifier::predict_proba(self, x)
+    fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        match self {
+            AnyClassifier::Mlp(m) => m.predict_outputs(x),
+            AnyClassifier::Cnn(m) => m.predict_outputs(x),
+        }
+    }
+    fn has_touching(&self) -> bool {
+        match self {
+            AnyClassifier::Mlp(m) => m.has_touching(),
+            AnyClassifier::Cnn(m) => m.has_touching(),
+        }
     }
 }

@@ -31,16 +31,22 @@ pub const HIDDEN: usize = 128;
 pub const DROPOUT: f64 = 0.3;
 /// The architecture's name in model files' metadata.
 pub const ARCHITECTURE: &str = "cnn";
+/// The metadata key and value of a model whose last output is "touching"
+/// (two or three characters whose strokes meet; see `ocr::touching`).
+pub const LAST_OUTPUT_KEY: &str = "last_output";
+pub const TOUCHING: &str = "touching";
 /// The layers, as summaries record them.
 pub const DESCRIPTION: &str =
     "cnn: conv3x3 32 (pad 1) > relu > maxpool 2 > conv3x3 64 (pad 1) > relu > maxpool 2 > fc 128 > relu > dropout 0.3 > fc";
 
 /// The parameters: `conv1.{weight,bias}` (32, 1, 3, 3) and (1, 32, 1, 1),
 /// `conv2.*` (64, 32, 3, 3) and (1, 64, 1, 1), `fc1.*` (4096, 128) and
-/// (1, 128), `fc2.*` (128, classes) and (1, classes).
+/// (1, 128), `fc2.*` (128, outputs) and (1, outputs).
 #[derive(Clone, Debug)]
 pub struct Cnn<T> {
     pub params: ParamStore<T>,
+    /// The last output is "touching" (more than one character), not a character.
+    pub touching: bool,
 }
 
 /// He-uniform: U[−a, a] with a = √(6 / fan_in), which keeps the variance of
@@ -55,7 +61,7 @@ pub(crate) fn he_uniform<T: Scalar>(
 }
 
 impl<T: Scalar> Cnn<T> {
-    /// He-initialised weights, zero biases, from `seed`.
+    /// He-initialised weights, zero biases, from `seed`; `classes` outputs.
     pub fn new(classes: usize, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut params = ParamStore::new();
@@ -74,7 +80,19 @@ impl<T: Scalar> Cnn<T> {
             );
             params.insert(&format!("{name}.bias"), ArrayD::<T>::zeros(IxDyn(&bias)));
         }
-        Cnn { params }
+        Cnn {
+            params,
+            touching: false,
+        }
+    }
+
+    /// As [`new`](Self::new), with one output more than `characters`:
+    /// "touching", for boxes that hold two or three characters.
+    pub fn with_touching(characters: usize, seed: u64) -> Self {
+        Cnn {
+            touching: true,
+            ..Self::new(characters + 1, seed)
+        }
     }
 
     /// The logits of a batch of rows (N, 1024), on the tape. Dropout is
@@ -167,17 +185,36 @@ impl<T: Scalar> Cnn<T> {
     /// Loads a model saved by `save`, checking every tensor's shape.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        Self::from_params(ParamStore::load(path)?, path)
+        let mut model = Self::from_params(ParamStore::load(path)?, path)?;
+        model.touching =
+            ParamStore::<T>::metadata(path, LAST_OUTPUT_KEY)?.as_deref() == Some(TOUCHING);
+        if model.touching && model.classes() < 2 {
+            return Err(Error::ModelFile {
+                path: path.to_path_buf(),
+                reason: "a 'touching' output and no character".into(),
+            });
+        }
+        Ok(model)
     }
 
-    /// The number of classes, read from the last layer.
+    /// The number of outputs, read from the last layer.
     pub fn classes(&self) -> usize {
         self.params.get("fc2.bias").map_or(0, |b| b.len())
     }
 
-    /// Saves the parameters as safetensors with the architecture in the metadata.
+    /// The number of characters told apart (the outputs but "touching").
+    pub fn characters(&self) -> usize {
+        self.classes() - usize::from(self.touching)
+    }
+
+    /// Saves the parameters as safetensors with the architecture (and the
+    /// "touching" output, if any) in the metadata.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.params.save_as(path, Some(ARCHITECTURE))
+        let mut metadata = vec![(crate::nn::ARCHITECTURE_KEY, ARCHITECTURE)];
+        if self.touching {
+            metadata.push((LAST_OUTPUT_KEY, TOUCHING));
+        }
+        self.params.save_as(path, &metadata)
     }
 
     /// Checks that `params` have the shapes of this architecture.
@@ -196,7 +233,10 @@ impl<T: Scalar> Cnn<T> {
                 });
             }
         }
-        Ok(Cnn { params })
+        Ok(Cnn {
+            params,
+            touching: false,
+        })
     }
 }
 

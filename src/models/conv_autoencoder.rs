@@ -131,7 +131,8 @@ impl<T: Scalar> ConvAutoencoder<T> {
 
     /// Saves the parameters as safetensors, with the architecture in the metadata.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.params.save_as(path, Some(ARCHITECTURE))
+        self.params
+            .save_as(path, &[(crate::nn::ARCHITECTURE_KEY, ARCHITECTURE)])
     }
 
     /// Loads a model saved by `save`, checking every tensor's shape.

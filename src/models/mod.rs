@@ -9,7 +9,7 @@ pub mod conv_autoencoder;
 mod pca;
 mod shift_average;
 
-pub use any::{AnyClassifier, Predict};
+pub use any::{characters_only, AnyClassifier, Predict};
 pub use autoencoder::{AeModel, Autoencoder};
 pub use autoencoder_init::AeInit;
 pub use classifier::Classifier;

@@ -19,12 +19,15 @@ pub const SHIFTS: [(isize, isize); 5] = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1
 pub struct ShiftAveraged<'a, M: ?Sized>(pub &'a M);
 
 impl<M: Predict + ?Sized> Predict for ShiftAveraged<'_, M> {
-    fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let mut sum = self.0.predict_proba(x);
+    fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let mut sum = self.0.predict_outputs(x);
         for &(dx, dy) in &SHIFTS[1..] {
-            sum += &self.0.predict_proba(shifted(x, dx, dy).view());
+            sum += &self.0.predict_outputs(shifted(x, dx, dy).view());
         }
         sum / SHIFTS.len() as f32
+    }
+    fn has_touching(&self) -> bool {
+        self.0.has_touching()
     }
 }
 
@@ -82,7 +85,7 @@ mod tests {
     fn averaging_a_shift_invariant_model_changes_nothing() {
         struct Mean;
         impl Predict for Mean {
-            fn predict_proba(&self, x: ArrayView2<f32>) -> Array2<f32> {
+            fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
                 let m = x.mean_axis(ndarray::Axis(1)).expect("columns");
                 let mut p = Array2::<f32>::zeros((x.nrows(), 2));
                 p.column_mut(0).assign(&m);

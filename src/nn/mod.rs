@@ -18,4 +18,4 @@ pub use linear::Linear;
 pub use metrics::{accuracy, confusion_matrix, top_confusions, Confusion};
 pub use momentum::Momentum;
 pub use optim::{Optimizer, Sgd};
-pub use param_store::{HasParams, ParamStore};
+pub use param_store::{HasParams, ParamStore, ARCHITECTURE_KEY};

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The safetensors metadata key naming a model file's architecture.
-pub const ARCHITECTURE: &str = "architecture";
+pub const ARCHITECTURE_KEY: &str = "architecture";
 
 /// Anything that owns named parameters: models, and a `ParamStore` itself.
 /// Optimisers, saving and the gradient checker work through this.
@@ -129,12 +129,12 @@ impl<T: Scalar> ParamStore<T> {
 
     /// Serialises to safetensors bytes (this store's dtype), without metadata.
     pub fn to_safetensors(&self) -> Vec<u8> {
-        self.to_safetensors_with(None)
+        self.to_safetensors_with(&[])
     }
 
-    /// Serialises to safetensors bytes; `architecture`, when given, is
-    /// recorded in the header's metadata under [`ARCHITECTURE`].
-    pub fn to_safetensors_with(&self, architecture: Option<&str>) -> Vec<u8> {
+    /// Serialises to safetensors bytes with `metadata` (key, value) pairs in
+    /// the header (the architecture under [`ARCHITECTURE_KEY`], for instance).
+    pub fn to_safetensors_with(&self, metadata: &[(&str, &str)]) -> Vec<u8> {
         let buffers: Vec<(String, Vec<u8>, Vec<usize>)> = self
             .params
             .iter()
@@ -151,24 +151,33 @@ impl<T: Scalar> ParamStore<T> {
                 .expect("shape and byte count agree by construction");
             (name.clone(), view)
         });
-        let metadata = architecture
-            .map(|a| std::collections::HashMap::from([(ARCHITECTURE.to_string(), a.to_string())]));
+        let metadata = (!metadata.is_empty()).then(|| {
+            metadata
+                .iter()
+                .map(|&(k, v)| (k.to_string(), v.to_string()))
+                .collect::<std::collections::HashMap<_, _>>()
+        });
         safetensors::serialize(views, &metadata).expect("in-memory serialisation cannot fail")
     }
 
     /// Writes the store to `path` atomically: a crash never leaves half a file.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.save_as(path, None)
+        self.save_as(path, &[])
     }
 
-    /// As `save`, recording `architecture` in the file's metadata.
-    pub fn save_as(&self, path: impl AsRef<Path>, architecture: Option<&str>) -> Result<()> {
-        crate::fsutil::write_atomic(path.as_ref(), &self.to_safetensors_with(architecture))
+    /// As `save`, recording `metadata` (key, value) pairs in the file's header.
+    pub fn save_as(&self, path: impl AsRef<Path>, metadata: &[(&str, &str)]) -> Result<()> {
+        crate::fsutil::write_atomic(path.as_ref(), &self.to_safetensors_with(metadata))
     }
 
     /// The architecture a safetensors file records in its metadata
     /// (`None` for files without one, such as the course's MLP files).
     pub fn architecture(path: impl AsRef<Path>) -> Result<Option<String>> {
+        Self::metadata(path, ARCHITECTURE_KEY)
+    }
+
+    /// The value a safetensors file records under `key` in its metadata.
+    pub fn metadata(path: impl AsRef<Path>, key: &str) -> Result<Option<String>> {
         let path = path.as_ref();
         let bytes = read_model_file(path)?;
         let (_, meta) =
@@ -176,10 +185,7 @@ impl<T: Scalar> ParamStore<T> {
                 path: path.to_path_buf(),
                 reason: describe_safetensors_error(&e, bytes.len()),
             })?;
-        Ok(meta
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get(ARCHITECTURE).cloned()))
+        Ok(meta.metadata().as_ref().and_then(|m| m.get(key).cloned()))
     }
 
     /// Reads a safetensors file (F32 or F64 tensors; a rank-1 tensor becomes

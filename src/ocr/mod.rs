@@ -36,6 +36,7 @@ mod score;
 mod segment;
 mod synth;
 mod thin;
+mod touching;
 
 pub use binarize::{estimate_paper, ink_mask, normalise_paper, Paper, INK_THRESHOLD};
 pub use border::desk_mask;
@@ -60,6 +61,7 @@ pub use score::PageScore;
 pub use segment::{split_touching, upright_width};
 pub use synth::{synth_page, GlyphBank, Strength, SynthPage};
 pub use thin::thin;
+pub use touching::{with_touching, SINGLES_PER_TOUCHING};
 
 /// Where the shipped reader lives, relative to the repository root: the
 /// CNN (docs/cnn.md, "The shipped reader"), the default of `gradink ocr`.

@@ -100,7 +100,6 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     let width = letters.bw.ncols();
     // Every crop is read averaged over one-pixel shifts (models::shift_average).
     let reader = ShiftAveraged(model);
-    let classify = |batch: &Array2<f32>| reader.predict_proba(batch.view());
     let mut glyphs = letters.glyphs.clone();
     if options.undo_slant || options.split_touching {
         for line in group_lines(&spans_of(&glyphs)) {
@@ -112,7 +111,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
         }
     }
     if options.split_touching {
-        glyphs = split_touching(&letters.labels, width, glyphs, classify);
+        glyphs = split_touching(&letters.labels, width, glyphs, &reader);
     }
     let lines = group_lines(&spans_of(&glyphs));
     let order: Vec<usize> = lines

@@ -7,10 +7,16 @@
 //! how many characters a box of that width holds) wins, against the box read
 //! whole. A box the classifier reads confidently whole (a wide
 //! M or W) is never cut.
+//!
+//! A classifier with a "touching" output (`ocr::touching`) is what makes
+//! this work: a character's probability is then the chance that the crop is
+//! that one character, so a merged "LU" that a plain classifier reads as a
+//! confident U scores low whole, and its pieces win.
 
 use super::crop::crop_glyph;
 use super::find_letters::{Cut, Glyph};
 use crate::data::IMAGE_SIDE;
+use crate::models::Predict;
 use ndarray::Array2;
 
 /// A box is a candidate when its de-slanted width exceeds this multiple of
@@ -115,13 +121,14 @@ pub fn upright_width(labels: &[u32], width: usize, g: &Glyph) -> f32 {
 }
 
 /// Splits the touching characters among `glyphs` (each carrying its line's
-/// slant); `classify` maps stored 32×32 crops (one per row) to class
-/// probabilities. Returns the glyphs with every split box replaced by its pieces.
-pub fn split_touching(
+/// slant), reading the candidate crops with `model` (all its outputs: a
+/// crop's score is its most probable character's probability).
+/// Returns the glyphs with every split box replaced by its pieces.
+pub fn split_touching<M: Predict + ?Sized>(
     labels: &[u32],
     width: usize,
     glyphs: Vec<Glyph>,
-    classify: impl Fn(&Array2<f32>) -> Array2<f32>,
+    model: &M,
 ) -> Vec<Glyph> {
     let widths: Vec<f32> = glyphs
         .iter()
@@ -193,8 +200,12 @@ pub fn split_touching(
     for (r, crop) in crops.iter().enumerate() {
         batch.row_mut(r).assign(&ndarray::ArrayView1::from(crop));
     }
-    let probs = classify(&batch);
-    let best = |row: usize| probs.row(row).iter().copied().fold(0.0f32, f32::max);
+    let probs = model.predict_outputs(batch.view());
+    let characters = probs.ncols() - usize::from(model.has_touching());
+    let best = |row: usize| {
+        let p = probs.row(row);
+        p.iter().take(characters).copied().fold(0.0f32, f32::max)
+    };
 
     let mut replaced: Vec<Option<Vec<Glyph>>> = vec![None; glyphs.len()];
     for c in candidates {
@@ -318,17 +329,8 @@ mod tests {
         let mut other = glyph(100, 140, h);
         other.parts = vec![2];
         let glyphs = vec![glyph(10, 90, h), other.clone(), other];
-        // Wide crops (the whole) read unsure, every piece sure.
-        let classify = |batch: &Array2<f32>| {
-            let mut p = Array2::<f32>::zeros((batch.nrows(), 36));
-            for (r, row) in batch.rows().into_iter().enumerate() {
-                let sure = if r == 0 { 0.3 } else { 0.95 };
-                let _ = row;
-                p[[r, 0]] = sure;
-            }
-            p
-        };
-        let out = split_touching(&labels, w, glyphs.clone(), classify);
+        // The whole crop (the first row) read unsure, every piece sure.
+        let out = split_touching(&labels, w, glyphs.clone(), &Reads { whole: 0.3 });
         assert_eq!(out.len(), 4, "{out:?}");
         assert!(
             out[..2].iter().all(|p| 2 * p.height() >= h),
@@ -337,11 +339,46 @@ mod tests {
         assert_eq!(out[0].x1, 10);
         assert_eq!(out[1].x2, 90);
         // Read confidently whole, it stays whole.
-        let sure_whole = |batch: &Array2<f32>| {
-            let mut p = Array2::<f32>::zeros((batch.nrows(), 36));
+        let sure_whole = Reads { whole: 0.95 };
+        assert_eq!(
+            split_touching(&labels, w, glyphs.clone(), &sure_whole).len(),
+            3
+        );
+        // A model that also says how likely the crop is several characters:
+        // its characters' probabilities are what count, so a whole read as
+        // "touching" is cut even though no other output beats it.
+        assert_eq!(split_touching(&labels, w, glyphs, &Touching).len(), 4);
+    }
+
+    /// Reads the first row (a candidate's whole) as class 0 with probability
+    /// `whole`, every other row as class 0 with 0.95.
+    struct Reads {
+        whole: f32,
+    }
+
+    impl Predict for Reads {
+        fn predict_outputs(&self, x: ndarray::ArrayView2<f32>) -> Array2<f32> {
+            let mut p = Array2::<f32>::zeros((x.nrows(), 36));
             p.column_mut(0).fill(0.95);
+            p[[0, 0]] = self.whole;
             p
-        };
-        assert_eq!(split_touching(&labels, w, glyphs, sure_whole).len(), 3);
+        }
+    }
+
+    /// The whole is "touching" (0.7) or character 0 (0.3); pieces are sure.
+    struct Touching;
+
+    impl Predict for Touching {
+        fn predict_outputs(&self, x: ndarray::ArrayView2<f32>) -> Array2<f32> {
+            let mut p = Array2::<f32>::zeros((x.nrows(), 37));
+            p.column_mut(0).fill(0.95);
+            p.column_mut(36).fill(0.05);
+            p[[0, 0]] = 0.3;
+            p[[0, 36]] = 0.7;
+            p
+        }
+        fn has_touching(&self) -> bool {
+            true
+        }
     }
 }

@@ -54,6 +54,13 @@ pub struct Args {
     /// of every training row, drawn from --seed.
     #[arg(long, default_value_t = 0, value_parser = crate::parse::count)]
     pub augment: usize,
+    /// With --arch cnn: add this many rows of two or three touching
+    /// characters (made from the training rows, drawn from --seed) as one
+    /// more output, "touching", so the reader can tell a box that holds
+    /// several characters from one wide letter, and four redrawn single
+    /// characters for each (docs/cnn.md).
+    #[arg(long, default_value_t = 0, value_parser = crate::parse::count)]
+    pub touching: usize,
     /// Accept this run into --out even if it blew up or the model already
     /// there scores better on the validation split (docs/robustness.md).
     #[arg(long)]
@@ -117,6 +124,24 @@ pub fn run(args: Args) -> Result<()> {
             args.emnist_per_class,
             args.seed,
         )?;
+    }
+    if args.touching > 0 {
+        if args.arch != Arch::Cnn {
+            anyhow::bail!(
+                "--touching needs --arch cnn (the course's MLP has no 'touching' output)"
+            );
+        }
+        gradink::memory::check_fits(
+            &format!("--touching {}", args.touching),
+            // The touching rows and their redrawn singles, then the copies.
+            (data.train.len() as u64)
+                .saturating_add(
+                    (args.touching as u64)
+                        .saturating_mul(1 + gradink::ocr::SINGLES_PER_TOUCHING as u64),
+                )
+                .saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64 * (args.augment as u64 + 1)),
+        )?;
+        data.train = gradink::ocr::with_touching(&data.train, args.touching, args.seed);
     }
     if args.augment > 0 {
         use gradink::data::augment::{augment, Jitter};
@@ -280,7 +305,12 @@ pub fn train_cnn_and_report(
     out: &Path,
     label: &str,
 ) -> Result<Summary> {
-    let mut model = Cnn::<f32>::new(data.train.classes, cfg.seed);
+    // Training rows of one class more than valid's are the "touching" rows.
+    let mut model = if data.train.classes > data.valid.classes {
+        Cnn::<f32>::with_touching(data.valid.classes, cfg.seed)
+    } else {
+        Cnn::<f32>::new(data.train.classes, cfg.seed)
+    };
     filter_grid(&model, &out.join("filters_init.png"))?;
     let batches = data.train.len().div_ceil(cfg.batch_size.max(1));
     let bar = progress::training_bar(cfg.epochs, batches, label);
@@ -292,14 +322,11 @@ pub fn train_cnn_and_report(
     model.save(out.join("classifier.safetensors"))?;
     filter_grid(&model, &out.join("filters_trained.png"))?;
     curves(&history, out)?;
-    summarise(
-        &model,
-        data,
-        cfg,
-        out,
-        history,
-        cnn::DESCRIPTION.to_string(),
-    )
+    let mut architecture = cnn::DESCRIPTION.to_string();
+    if model.touching {
+        architecture.push_str(" (last output: touching)");
+    }
+    summarise(&model, data, cfg, out, history, architecture)
 }
 
 /// The test confusion matrix figure and `summary.json`, for either network.
@@ -311,7 +338,7 @@ fn summarise(
     history: Vec<EpochStats>,
     architecture: String,
 ) -> Result<Summary> {
-    let classes = data.train.classes;
+    let classes = data.test.classes;
     let names = class_names(classes);
     let predicted =
         gradink::functional::argmax_rows(model.predict_proba(data.test.images.view()).view());
