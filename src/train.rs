@@ -146,8 +146,9 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
 ) -> Result<Vec<EpochStats>> {
     let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-    rng.set_stream(1); // shuffling and dropout draws apart from the initialisation stream
-                       // Grown as epochs finish: nothing is allocated up front for --epochs.
+    // Shuffling and dropout draw apart from the initialisation stream.
+    rng.set_stream(1);
+    // Grown as epochs finish: nothing is allocated up front for --epochs.
     let mut history = Vec::new();
     let mut divergence = Divergence::new();
     for epoch in 1..=cfg.epochs {

@@ -185,9 +185,9 @@ impl<T: Scalar> Cnn<T> {
     /// Loads a model saved by `save`, checking every tensor's shape.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let mut model = Self::from_params(ParamStore::load(path)?, path)?;
-        model.touching =
-            ParamStore::<T>::metadata(path, LAST_OUTPUT_KEY)?.as_deref() == Some(TOUCHING);
+        let (params, metadata) = ParamStore::load_with_metadata(path)?;
+        let mut model = Self::from_params(params, path)?;
+        model.touching = metadata.get(LAST_OUTPUT_KEY).map(String::as_str) == Some(TOUCHING);
         if model.touching && model.classes() < 2 {
             return Err(Error::ModelFile {
                 path: path.to_path_buf(),

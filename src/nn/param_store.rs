@@ -6,7 +6,7 @@ use crate::nn::dtype::{dtype_of, read_le, write_le};
 use crate::ArcArrayD;
 use crate::{Scalar, Tape, Var};
 use ndarray::{Array, ArrayD, Dimension, IxDyn};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// The safetensors metadata key naming a model file's architecture.
@@ -155,7 +155,7 @@ impl<T: Scalar> ParamStore<T> {
             metadata
                 .iter()
                 .map(|&(k, v)| (k.to_string(), v.to_string()))
-                .collect::<std::collections::HashMap<_, _>>()
+                .collect::<HashMap<_, _>>()
         });
         safetensors::serialize(views, &metadata).expect("in-memory serialisation cannot fail")
     }
@@ -180,12 +180,18 @@ impl<T: Scalar> ParamStore<T> {
     pub fn metadata(path: impl AsRef<Path>, key: &str) -> Result<Option<String>> {
         let path = path.as_ref();
         let bytes = read_model_file(path)?;
-        let (_, meta) =
-            safetensors::SafeTensors::read_metadata(&bytes).map_err(|e| Error::ModelFile {
-                path: path.to_path_buf(),
-                reason: describe_safetensors_error(&e, bytes.len()),
-            })?;
-        Ok(meta.metadata().as_ref().and_then(|m| m.get(key).cloned()))
+        Ok(metadata_of(&bytes, path)?.remove(key))
+    }
+
+    /// As [`load`](Self::load), with the file's metadata, from one read.
+    pub fn load_with_metadata(path: impl AsRef<Path>) -> Result<(Self, HashMap<String, String>)> {
+        let path = path.as_ref();
+        let bytes = read_model_file(path)?;
+        let store = Self::from_safetensors(&bytes, true).map_err(|reason| Error::ModelFile {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+        Ok((store, metadata_of(&bytes, path)?))
     }
 
     /// Reads a safetensors file (F32 or F64 tensors; a rank-1 tensor becomes
@@ -247,6 +253,17 @@ impl<T: Scalar> ParamStore<T> {
 
 /// The largest model file read at all (the shipped classifier is 544 KB).
 pub const MAX_MODEL_BYTES: u64 = 2 << 30;
+
+/// The metadata of the safetensors `bytes` read from `path` (empty when the
+/// header has none).
+fn metadata_of(bytes: &[u8], path: &Path) -> Result<HashMap<String, String>> {
+    let (_, meta) =
+        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| Error::ModelFile {
+            path: path.to_path_buf(),
+            reason: describe_safetensors_error(&e, bytes.len()),
+        })?;
+    Ok(meta.metadata().clone().unwrap_or_default())
+}
 
 fn read_model_file(path: &Path) -> Result<Vec<u8>> {
     crate::fsutil::read_regular_file(path, MAX_MODEL_BYTES)

@@ -53,13 +53,13 @@ pub fn with_touching(split: &Split, count: usize, seed: u64) -> Split {
         let chosen: Vec<&Ink> = (0..parts)
             .map(|_| &glyphs[usable[rng.random_range(0..usable.len())]])
             .collect();
-        let row = touching_row(&chosen, &mut rng);
+        let row = redrawn_row(&chosen, &mut rng);
         images.row_mut(n + r).assign(&ArrayView1::from(&row));
         labels.push(split.classes);
     }
     for r in 0..singles {
         let pick = usable[rng.random_range(0..usable.len())];
-        let row = touching_row(&[&glyphs[pick]], &mut rng);
+        let row = redrawn_row(&[&glyphs[pick]], &mut rng);
         images.row_mut(n + made + r).assign(&ArrayView1::from(&row));
         labels.push(split.labels[pick]);
     }
@@ -98,8 +98,9 @@ impl Ink {
 
 /// The characters side by side on one baseline (each moved up or down a
 /// little), every one pushed left until its strokes meet the ink before it,
-/// then thinned and redrawn as the reader redraws a box.
-fn touching_row(chars: &[&Ink], rng: &mut impl Rng) -> Vec<f32> {
+/// then thinned and redrawn as the reader redraws a box (one character:
+/// that character, redrawn).
+fn redrawn_row(chars: &[&Ink], rng: &mut impl Rng) -> Vec<f32> {
     let tallest = chars.iter().map(|c| c.height).max().unwrap_or(0);
     let mut placed: Vec<(i32, i32)> = Vec::new();
     for c in chars {
