@@ -25,6 +25,27 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
+    #[error("--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {} is a file", path.display())]
+    DataNotFolder { path: PathBuf },
+
+    /// A run that stopped before it finished: what went wrong, and what
+    /// its output folder holds now.
+    #[error("{0}")]
+    Stopped(String),
+
+    /// What was being done when `source` happened ("cannot load the
+    /// training data"); printed with `{:#}` as "what: source".
+    #[error("{what}")]
+    Context {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A model file that reads, but does not fit the data or the comparison asked for.
+    #[error("{path}: {reason}")]
+    ModelMismatch { path: PathBuf, reason: String },
+
     #[error("{path} {reason}")]
     NotRegular { path: PathBuf, reason: String },
 
@@ -111,6 +132,29 @@ impl Error {
                 error: source,
             }
         }
+    }
+
+    /// `source` inside an error that says what was being done.
+    pub fn context(
+        what: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Context {
+            what: what.into(),
+            source: Box::new(source),
+        }
+    }
+
+    /// The error and its sources as one sentence, joined by ": " (as
+    /// anyhow's `{:#}` prints them).
+    pub fn sentence(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(e) = source {
+            text = format!("{text}: {e}");
+            source = e.source();
+        }
+        text
     }
 }
 

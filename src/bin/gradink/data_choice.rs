@@ -1,52 +1,14 @@
-//! Which NIST36 folder a subcommand reads when `--data` is not given: the
-//! course's own files in `data/nist36` (fetched by `bash data/get-data.sh`)
-//! when they are there, else the stand-in shipped in `data/nist36_standin`,
-//! so a fresh clone runs everything. Every run says which one it reads.
+//! The data folder of the subcommands not yet moved into `gradink::runs`
+//! (which report it through `runs::Event::Data` instead): the library's
+//! choice, named on stdout.
 
+pub use gradink::runs::data_choice::in_repository;
 use std::path::{Path, PathBuf};
 
-/// Where `data/get-data.sh` puts the course's files.
-pub const COURSE_DATA: &str = "data/nist36";
-/// The NIST36-format stand-in shipped in the repository.
-pub const SHIPPED_DATA: &str = "data/nist36_standin";
-
-/// The folder to read (`given`, else the default above), after printing
-/// one line to stdout naming it and why it was chosen. A `--data` that is a
-/// file (a common slip: the path of `nist36_train.mat` itself) is refused.
+/// The folder to read (`given`, else the default), after printing one line
+/// to stdout naming it and why it was chosen.
 pub fn nist36_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = given {
-        if dir.exists() && !dir.is_dir() {
-            anyhow::bail!(
-                "--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {} is a file",
-                dir.display()
-            );
-        }
-    }
-    let course = in_repository(COURSE_DATA);
-    let (dir, why) = match given {
-        Some(dir) => (dir.to_path_buf(), "--data"),
-        None if course.join("nist36_train.mat").exists() => {
-            (course, "the course's files, from data/get-data.sh")
-        }
-        None => (
-            in_repository(SHIPPED_DATA),
-            "the EMNIST stand-in shipped with gradink, see data/nist36_standin/README.md; \
-             `bash data/get-data.sh` puts the course's files in data/nist36",
-        ),
-    };
-    println!("data: {} ({why})", dir.display());
-    Ok(dir)
-}
-
-/// A default path relative to the repository: as given if it exists here
-/// (the usual case, run from the repository root), else beside this crate's
-/// manifest, so the commands also work when run from elsewhere.
-pub fn in_repository(path: impl AsRef<Path>) -> PathBuf {
-    let path = path.as_ref();
-    let beside_manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    if path.exists() || path.is_absolute() || !beside_manifest.exists() {
-        path.to_path_buf()
-    } else {
-        beside_manifest
-    }
+    let choice = gradink::runs::data_choice::nist36_dir(given)?;
+    println!("data: {} ({})", choice.dir.display(), choice.why);
+    Ok(choice.dir)
 }

@@ -17,10 +17,10 @@ mod sections;
 mod stages;
 
 use crate::data_choice::in_repository;
-use crate::{autoencoder, gradcheck, ocr, sweep, train};
+use crate::{gradcheck, ocr, sweep, train};
 use anyhow::{Context, Result};
 use clap::FromArgMatches;
-use gradink::ae_recipe::AeRecipe;
+use gradink::ae_recipe::{AeChoices, AeRecipe};
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
 use gradink::options::Named;
@@ -218,8 +218,14 @@ pub fn run(args: Args) -> Result<()> {
                 let dir = args.out.join(folder);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let summary =
-                    autoencoder::train_and_report(&d.train, &d.valid, ae_cfg.clone(), &dir)?;
+                let mut bar = None;
+                let summary = gradink::runs::autoencoder::train_and_report(
+                    &d.train,
+                    &d.valid,
+                    ae_cfg.clone(),
+                    &dir,
+                    &mut |e| crate::progress::show(&mut bar, e),
+                )?;
                 Ok(AutoencoderSection {
                     folder: folder.into(),
                     summary,
@@ -329,12 +335,11 @@ fn train_config(args: &Args) -> TrainConfig {
 }
 
 fn ae_config(args: &Args) -> AeConfig {
-    let d: autoencoder::Args = defaults("autoencoder");
-    autoencoder::Args {
-        recipe: args.ae_recipe.unwrap_or(d.recipe),
-        epochs: args.ae_epochs.or(d.epochs),
+    AeChoices {
+        recipe: args.ae_recipe.unwrap_or_default(),
+        epochs: args.ae_epochs,
         seed: args.seed,
-        ..d
+        ..AeChoices::default()
     }
     .config()
 }

@@ -2,7 +2,7 @@
 //! skipped (with why) or failed (with the error). `report.json` is `Report`
 //! as JSON; `REPORT.md` is written from it.
 
-use crate::{autoencoder, sweep, train};
+use crate::{sweep, train};
 use gradink::gradcheck::InputCheck;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -152,7 +152,7 @@ pub struct OcrSection {
 #[derive(Serialize)]
 pub struct AutoencoderSection {
     pub folder: String,
-    pub summary: autoencoder::Summary,
+    pub summary: gradink::runs::autoencoder::Summary,
 }
 
 /// Wall time of one stage.
