@@ -94,9 +94,31 @@ pub enum Error {
 
     #[error("truncated or corrupt image {path}: {reason}")]
     CorruptImage { path: PathBuf, reason: String },
+
+    /// An output file (a figure, a page) that could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+
+    /// `gradink serve`'s socket could not be had.
+    #[error("{0}")]
+    Server(String),
+
+    /// A step of a command that failed, named as the command says it
+    /// ("cannot load the classifier: …"); the cause is part of the message,
+    /// not a `source`, as in `Io`.
+    #[error("{what}: {error}")]
+    Step { what: String, error: Box<Error> },
 }
 
 impl Error {
+    /// This error as the cause of the step `what`.
+    pub fn during(self, what: impl Into<String>) -> Self {
+        Error::Step {
+            what: what.into(),
+            error: Box::new(self),
+        }
+    }
+
     /// Wraps an I/O error, turning "not found" into the friendlier variant.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();

@@ -3,6 +3,7 @@
 //! when they are there, else the stand-in shipped in `data/nist36_standin`,
 //! so a fresh clone runs everything. Every run says which one it reads.
 
+pub use gradink::repository::in_repository;
 use std::path::{Path, PathBuf};
 
 /// Where `data/get-data.sh` puts the course's files.
@@ -36,17 +37,4 @@ pub fn nist36_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     };
     println!("data: {} ({why})", dir.display());
     Ok(dir)
-}
-
-/// A default path relative to the repository: as given if it exists here
-/// (the usual case, run from the repository root), else beside this crate's
-/// manifest, so the commands also work when run from elsewhere.
-pub fn in_repository(path: impl AsRef<Path>) -> PathBuf {
-    let path = path.as_ref();
-    let beside_manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    if path.exists() || path.is_absolute() || !beside_manifest.exists() {
-        path.to_path_buf()
-    } else {
-        beside_manifest
-    }
 }
