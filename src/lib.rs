@@ -38,6 +38,7 @@ pub mod ocr;
 pub mod options;
 pub mod plot;
 pub mod report;
+pub mod runs;
 pub mod train;
 pub mod train_autoencoder;
 pub mod train_cnn;

@@ -66,12 +66,12 @@ pub fn run(args: Args) -> Result<()> {
 
 /// The shipped model: in the working folder, else beside this crate's manifest.
 pub fn default_model() -> PathBuf {
-    crate::data_choice::in_repository(DEFAULT_MODEL)
+    gradink::data::choice::in_repository(DEFAULT_MODEL)
 }
 
 /// The course's MLP reader, found like [`default_model`].
 pub fn course_model() -> PathBuf {
-    crate::data_choice::in_repository(COURSE_MODEL)
+    gradink::data::choice::in_repository(COURSE_MODEL)
 }
 
 /// A distinct name for each image's figures in `--out`: its file stem, or,

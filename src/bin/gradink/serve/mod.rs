@@ -104,5 +104,5 @@ fn worker(server: &tiny_http::Server, state: &routes::State, stop: &AtomicBool) 
 
 /// The sample photos: images/ in the working folder, else beside the crate.
 fn default_images() -> PathBuf {
-    crate::data_choice::in_repository("images")
+    gradink::data::choice::in_repository("images")
 }

@@ -1,8 +1,10 @@
-//! Which NIST36 folder a subcommand reads when `--data` is not given: the
-//! course's own files in `data/nist36` (fetched by `bash data/get-data.sh`)
-//! when they are there, else the stand-in shipped in `data/nist36_standin`,
-//! so a fresh clone runs everything. Every run says which one it reads.
+//! Which NIST36 folder a run reads when no folder is given: the course's
+//! own files in `data/nist36` (fetched by `bash data/get-data.sh`) when they
+//! are there, else the stand-in shipped in `data/nist36_standin`, so a fresh
+//! clone runs everything. The choice says why, so every run can name it.
 
+use crate::error::{Error, Result};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Where `data/get-data.sh` puts the course's files.
@@ -10,16 +12,28 @@ pub const COURSE_DATA: &str = "data/nist36";
 /// The NIST36-format stand-in shipped in the repository.
 pub const SHIPPED_DATA: &str = "data/nist36_standin";
 
-/// The folder to read (`given`, else the default above), after printing
-/// one line to stdout naming it and why it was chosen. A `--data` that is a
-/// file (a common slip: the path of `nist36_train.mat` itself) is refused.
-pub fn nist36_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+/// The folder a run reads and why it was chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataChoice {
+    pub dir: PathBuf,
+    pub why: &'static str,
+}
+
+/// Shown as `FOLDER (why)`, the line `gradink` prints after `data: `.
+impl fmt::Display for DataChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.dir.display(), self.why)
+    }
+}
+
+/// The folder to read: `given`, else the default above. A `given` path that
+/// is a file (a common slip: the path of `nist36_train.mat` itself) is refused.
+pub fn nist36_dir(given: Option<&Path>) -> Result<DataChoice> {
     if let Some(dir) = given {
         if dir.exists() && !dir.is_dir() {
-            anyhow::bail!(
-                "--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {} is a file",
-                dir.display()
-            );
+            return Err(Error::DataNotFolder {
+                path: dir.to_path_buf(),
+            });
         }
     }
     let course = in_repository(COURSE_DATA);
@@ -34,8 +48,7 @@ pub fn nist36_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
              `bash data/get-data.sh` puts the course's files in data/nist36",
         ),
     };
-    println!("data: {} ({why})", dir.display());
-    Ok(dir)
+    Ok(DataChoice { dir, why })
 }
 
 /// A default path relative to the repository: as given if it exists here
