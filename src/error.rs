@@ -25,6 +25,10 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
+    /// `--data` names a file where a folder of the three splits is expected.
+    #[error("--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {path} is a file")]
+    DataNotFolder { path: PathBuf },
+
     #[error("{path} {reason}")]
     NotRegular { path: PathBuf, reason: String },
 

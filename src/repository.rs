@@ -2,26 +2,14 @@
 //! held-out glyphs), found from the working folder or, failing that, beside
 //! this crate's manifest, so the commands also work when run from elsewhere.
 
+use crate::data::choice::in_repository;
 use crate::ocr::{COURSE_MODEL, DEFAULT_MODEL};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The sample photos (with their true text beside them).
 pub const SAMPLE_PHOTOS: &str = "images";
 /// The held-out glyph sheet `gradink synth-pages` writes with by default.
 pub const FIXTURE_GLYPHS: &str = "tests/fixtures/heldout_glyphs.png";
-
-/// A default path relative to the repository: as given if it exists here
-/// (the usual case, run from the repository root), else beside this crate's
-/// manifest.
-pub fn in_repository(path: impl AsRef<Path>) -> PathBuf {
-    let path = path.as_ref();
-    let beside_manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    if path.exists() || path.is_absolute() || !beside_manifest.exists() {
-        path.to_path_buf()
-    } else {
-        beside_manifest
-    }
-}
 
 /// The shipped reader, the CNN ([`DEFAULT_MODEL`]).
 pub fn default_model() -> PathBuf {

@@ -1,8 +1,10 @@
-//! The whole job of one command, callable from Rust: each file takes a
-//! config (`Default` gives the command's defaults), does what its `gradink`
-//! subcommand does (loading, the run, the files it writes) and returns what
-//! the subcommand prints, so a program can do it without the binary. Nothing
-//! here prints to stdout; progress comes back through callbacks.
+//! The whole job of one `gradink` command, callable from Rust: choose and
+//! load the data, run, write the files (models, summaries, figures) and
+//! return what the command prints. The binary only turns its arguments into
+//! these configs (each has the command's defaults as `Default`), calls one
+//! function and prints the outcome; progress comes back as [`event::Event`]s
+//! or through a callback. Nothing here prints to stdout.
 
+pub mod event;
 pub mod ocr;
 pub mod synth_pages;

@@ -48,7 +48,7 @@ pub struct SynthPagesConfig {
 impl Default for SynthPagesConfig {
     fn default() -> Self {
         SynthPagesConfig {
-            glyphs: Glyphs::Sheet(crate::repository::in_repository(
+            glyphs: Glyphs::Sheet(crate::data::choice::in_repository(
                 crate::repository::FIXTURE_GLYPHS,
             )),
             strengths: Strength::ALL.to_vec(),

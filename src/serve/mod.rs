@@ -35,7 +35,7 @@ impl Default for ServeConfig {
             model: crate::repository::default_model(),
             addr: "127.0.0.1:8000".into(),
             threads: 4,
-            images: crate::repository::in_repository(crate::repository::SAMPLE_PHOTOS),
+            images: crate::data::choice::in_repository(crate::repository::SAMPLE_PHOTOS),
         }
     }
 }

@@ -191,7 +191,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.arch == Arch::Dense && args.dense_model.is_some() {
         bail!("--dense-model is the comparison for --arch conv");
     }
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
+    let data_dir = crate::chosen_data(args.data.as_deref())?;
     let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
     let (train, valid) = (load("train"), load("valid"));
     let (train, valid) = (
@@ -531,7 +531,7 @@ fn eval(args: &Args) -> Result<()> {
             Box::new(move |images| evaluate(&model, images)),
         )
     };
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
+    let data_dir = crate::chosen_data(args.data.as_deref())?;
     let valid = load_split(data_dir.join("nist36_valid.mat"), "valid")
         .context("cannot load the validation data")?;
     if pixels != valid.images.ncols() {
