@@ -25,22 +25,14 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
-    #[error("--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {} is a file", path.display())]
+    /// `--data` names a file where a folder of the three splits is expected.
+    #[error("--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {path} is a file")]
     DataNotFolder { path: PathBuf },
 
     /// A run that stopped before it finished: what went wrong, and what
     /// its output folder holds now.
     #[error("{0}")]
     Stopped(String),
-
-    /// What was being done when `source` happened ("cannot load the
-    /// training data"); printed with `{:#}` as "what: source".
-    #[error("{what}")]
-    Context {
-        what: String,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
 
     /// A model file that reads, but does not fit the data or the comparison asked for.
     #[error("{path}: {reason}")]
@@ -115,9 +107,42 @@ pub enum Error {
 
     #[error("truncated or corrupt image {path}: {reason}")]
     CorruptImage { path: PathBuf, reason: String },
+
+    /// An output file (a figure, a page) that could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+
+    /// `gradink serve`'s socket could not be had.
+    #[error("{0}")]
+    Server(String),
+
+    /// A step of a command that failed, named as the command says it
+    /// ("cannot load the classifier: …"); the cause is part of the message,
+    /// not a `source`, as in `Io`.
+    #[error("{what}: {error}")]
+    Step {
+        what: String,
+        error: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl Error {
+    /// This error as the cause of the step `what`.
+    pub fn during(self, what: impl Into<String>) -> Self {
+        Error::step(what, self)
+    }
+
+    /// `error`, of any type (PCA's, say), as the cause of the step `what`.
+    pub fn step(
+        what: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Step {
+            what: what.into(),
+            error: Box::new(error),
+        }
+    }
+
     /// Wraps an I/O error, turning "not found" into the friendlier variant.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();
@@ -132,29 +157,6 @@ impl Error {
                 error: source,
             }
         }
-    }
-
-    /// `source` inside an error that says what was being done.
-    pub fn context(
-        what: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        Error::Context {
-            what: what.into(),
-            source: Box::new(source),
-        }
-    }
-
-    /// The error and its sources as one sentence, joined by ": " (as
-    /// anyhow's `{:#}` prints them).
-    pub fn sentence(&self) -> String {
-        let mut text = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(e) = source {
-            text = format!("{text}: {e}");
-            source = e.source();
-        }
-        text
     }
 }
 

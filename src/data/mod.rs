@@ -3,6 +3,7 @@
 
 pub mod augment;
 mod batches;
+pub mod choice;
 pub mod emnist;
 mod loader;
 mod matv5;

@@ -5,7 +5,8 @@
 //! never silently replaces a better model (keep_better.rs); or measure the
 //! PSNR of a saved model ([`evaluate`]).
 
-use super::{nist36_dir, Event};
+use super::event::Event;
+use super::nist36_dir;
 use crate::ae_recipe::{AeChoices, AeRecipe, Arch};
 use crate::autoencoder_figures::{loss_curves, reconstructions};
 use crate::data::{load_split, same_classes, Split, IMAGE_SIDE};
@@ -156,7 +157,7 @@ pub fn autoencoder(cfg: &AutoencoderRunConfig, on_event: &mut dyn FnMut(Event)) 
 /// The error of a run that failed part-way, saying what `--out` holds: the
 /// last good epoch's model, if one was written, is kept in `rejected/`.
 fn failed(staging: &Staging, e: &Error) -> Result<Error> {
-    let message = e.sentence();
+    let message = e.to_string();
     if staging.dir.join(MODEL_FILE).exists() {
         let rejected = staging.reject()?;
         let message = message.replace(
@@ -181,8 +182,8 @@ fn load_train_valid(
     let data_dir = nist36_dir(data, on_event)?;
     let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
     let (train, valid) = (load("train"), load("valid"));
-    let train = train.map_err(|e| Error::context("cannot load the training data", e))?;
-    let valid = valid.map_err(|e| Error::context("cannot load the validation data", e))?;
+    let train = train.map_err(|e| e.during("cannot load the training data"))?;
+    let valid = valid.map_err(|e| e.during("cannot load the validation data"))?;
     same_classes(
         &data_dir.join("nist36_train.mat"),
         &train,
@@ -252,7 +253,7 @@ fn dense_model(train: &Split, cfg: &AeConfig) -> Result<Autoencoder<f32>> {
             cfg.seed,
             train.images.view(),
         )
-        .map_err(|e| Error::context("cannot start the model from the training images", e))
+        .map_err(|e| Error::step("cannot start the model from the training images", e))
 }
 
 /// `Arch::Conv`: trains the convolutional autoencoder, then scores the dense
@@ -295,9 +296,7 @@ pub fn train_conv_and_report(
                 "dense (beat-pca)",
                 on_event,
             )
-            .map_err(|e| {
-                Error::context("the dense network (--recipe beat-pca) did not train", e)
-            })?;
+            .map_err(|e| e.during("the dense network (--recipe beat-pca) did not train"))?;
             (
                 dense,
                 format!(
@@ -390,7 +389,7 @@ fn train_with_events<M: AeModel>(
     let history = train_autoencoder(model, &train.images, &valid.images, cfg, checkpoint, |p| {
         on_event(Event::Batch(p))
     });
-    on_event(Event::Trained);
+    on_event(Event::TrainingDone);
     history
 }
 
@@ -407,7 +406,7 @@ fn report<M: AeModel>(
     let (valid_loss, valid_psnr) = score(model, &valid.images);
     let started = Instant::now();
     let pca = Pca::fit(train.images.view(), HIDDEN)
-        .map_err(|e| Error::context("cannot fit the PCA baseline", e))?;
+        .map_err(|e| Error::step("cannot fit the PCA baseline", e))?;
     let pca_seconds = started.elapsed().as_secs_f64();
     let pca_psnr = pca.mean_psnr(valid.images.view());
     loss_curves(&history, pca_psnr, HIDDEN, &out.join("ae_loss.png"))?;
@@ -482,7 +481,7 @@ pub fn evaluate(
     };
     let data_dir = nist36_dir(cfg.data.as_deref(), on_event)?;
     let valid = load_split(data_dir.join("nist36_valid.mat"), "valid")
-        .map_err(|e| Error::context("cannot load the validation data", e))?;
+        .map_err(|e| e.during("cannot load the validation data"))?;
     if pixels != valid.images.ncols() {
         return Err(Error::ModelMismatch {
             path: path.clone(),

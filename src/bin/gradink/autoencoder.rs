@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use gradink::ae_recipe::{AeChoices, AeRecipe, Arch};
 use gradink::models::AeInit;
 use gradink::runs::autoencoder::{self as run, AutoencoderEvalConfig, AutoencoderRunConfig};
-use gradink::runs::Event;
+use gradink::runs::event::Event;
 use gradink::train::Schedule;
 use gradink::train_autoencoder::OptimizerKind;
 use std::path::PathBuf;

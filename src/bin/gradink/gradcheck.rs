@@ -22,7 +22,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let args = Args {
-        data: crate::data_choice::in_repository(&args.data),
+        data: gradink::data::choice::in_repository(&args.data),
         ..args
     };
     println!("data: {}", args.data.display());

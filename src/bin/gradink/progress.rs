@@ -1,6 +1,6 @@
 //! Progress bars for long work (hidden when stderr is not a terminal).
 
-use gradink::runs::Event;
+use gradink::runs::event::Event;
 use gradink::train::Progress;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::sync::OnceLock;
@@ -52,7 +52,7 @@ pub fn update(bar: &ProgressBar, p: Progress) {
 /// in `bar`) for each model it trains.
 pub fn show(bar: &mut Option<ProgressBar>, event: Event) {
     match event {
-        Event::Data { dir, why } => println!("data: {} ({why})", dir.display()),
+        Event::Data(choice) => println!("data: {choice}"),
         Event::Training {
             label,
             epochs,
@@ -63,7 +63,7 @@ pub fn show(bar: &mut Option<ProgressBar>, event: Event) {
                 update(bar, p);
             }
         }
-        Event::Trained => {
+        Event::TrainingDone => {
             if let Some(bar) = bar.take() {
                 bar.finish_and_clear();
             }

@@ -16,11 +16,11 @@ mod photos;
 mod sections;
 mod stages;
 
-use crate::data_choice::in_repository;
-use crate::{gradcheck, ocr, sweep, train};
+use crate::{gradcheck, sweep, train};
 use anyhow::{Context, Result};
 use clap::FromArgMatches;
 use gradink::ae_recipe::{AeChoices, AeRecipe};
+use gradink::data::choice::in_repository;
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
 use gradink::options::Named;
@@ -103,7 +103,7 @@ const STAGE_COUNT: usize = 6;
 
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
+    let data_dir = crate::chosen_data(args.data.as_deref())?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     gradink::keep_better::tidy(&args.out);
@@ -118,7 +118,10 @@ pub fn run(args: Args) -> Result<()> {
         .images
         .clone()
         .unwrap_or_else(|| in_repository("images"));
-    let ocr_model = args.ocr_model.clone().unwrap_or_else(ocr::default_model);
+    let ocr_model = args
+        .ocr_model
+        .clone()
+        .unwrap_or_else(gradink::repository::default_model);
 
     let mut stages = Stages::new(STAGE_COUNT);
     let (data, missing_data) = match Nist36::load(&data_dir) {

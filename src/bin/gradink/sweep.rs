@@ -30,7 +30,7 @@ pub struct Run {
 
 pub fn run(args: Args) -> Result<()> {
     let base = args.train;
-    let data_dir = crate::data_choice::nist36_dir(base.data.as_deref())?;
+    let data_dir = crate::chosen_data(base.data.as_deref())?;
     let data = Nist36::load(&data_dir).context("cannot load the training data")?;
     for r in sweep(&data, &base.config(), &base.out)? {
         println!(

@@ -114,7 +114,7 @@ pub struct Summary {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let data_dir = crate::data_choice::nist36_dir(args.data.as_deref())?;
+    let data_dir = crate::chosen_data(args.data.as_deref())?;
     let mut data = Nist36::load(&data_dir).context("cannot load the training data")?;
     if let Some(dir) = &args.emnist {
         data.train = with_emnist(

@@ -1,10 +1,10 @@
-//! Which NIST36 folder a run reads when none is given: the course's own
-//! files in `data/nist36` (fetched by `bash data/get-data.sh`) when they are
-//! there, else the stand-in shipped in `data/nist36_standin`, so a fresh
-//! clone runs everything. The choice comes back with why it was made, for
-//! the caller to show.
+//! Which NIST36 folder a run reads when no folder is given: the course's
+//! own files in `data/nist36` (fetched by `bash data/get-data.sh`) when they
+//! are there, else the stand-in shipped in `data/nist36_standin`, so a fresh
+//! clone runs everything. The choice says why, so every run can name it.
 
 use crate::error::{Error, Result};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Where `data/get-data.sh` puts the course's files.
@@ -12,15 +12,22 @@ pub const COURSE_DATA: &str = "data/nist36";
 /// The NIST36-format stand-in shipped in the repository.
 pub const SHIPPED_DATA: &str = "data/nist36_standin";
 
-/// The folder a run reads and why that one.
-#[derive(Clone, Debug)]
+/// The folder a run reads and why it was chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataChoice {
     pub dir: PathBuf,
     pub why: &'static str,
 }
 
-/// The folder to read: `given`, else the default above. A `given` that is a
-/// file (a common slip: the path of `nist36_train.mat` itself) is refused.
+/// Shown as `FOLDER (why)`, the line `gradink` prints after `data: `.
+impl fmt::Display for DataChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.dir.display(), self.why)
+    }
+}
+
+/// The folder to read: `given`, else the default above. A `given` path that
+/// is a file (a common slip: the path of `nist36_train.mat` itself) is refused.
 pub fn nist36_dir(given: Option<&Path>) -> Result<DataChoice> {
     if let Some(dir) = given {
         if dir.exists() && !dir.is_dir() {
