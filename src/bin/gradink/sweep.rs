@@ -4,9 +4,8 @@ use crate::train::train_and_report;
 use anyhow::{Context, Result};
 use gradink::data::Nist36;
 use gradink::plot::{self, Chart, Series};
-use gradink::train::TrainConfig;
-use serde::Serialize;
-use std::path::{Path, PathBuf};
+use gradink::train::{SweepRun, TrainConfig};
+use std::path::Path;
 
 // `group(skip)`: the flattened `train::Args` already has the group `Args`.
 #[derive(clap::Args, Clone, Debug)]
@@ -14,18 +13,6 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     #[command(flatten)]
     pub train: crate::train::Args,
-}
-
-/// One learning rate's outcome (a row of `sweep.json`).
-#[derive(Clone, Debug, Serialize)]
-pub struct Run {
-    pub lr: f64,
-    pub train_acc: f64,
-    pub valid_acc: f64,
-    pub test_acc: f64,
-    pub final_train_loss: f64,
-    pub final_valid_loss: f64,
-    pub folder: PathBuf,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -47,7 +34,7 @@ pub fn run(args: Args) -> Result<()> {
 /// Trains at `base.lr`, 10× and 0.1× (otherwise `base`), each into its own
 /// `lr_{best,10x,0.1x}` folder under `out`, and writes `sweep.png` (accuracy
 /// and loss per rate) and `sweep.json` into `out`.
-pub fn sweep(data: &Nist36, base: &TrainConfig, out: &Path) -> Result<Vec<Run>> {
+pub fn sweep(data: &Nist36, base: &TrainConfig, out: &Path) -> Result<Vec<SweepRun>> {
     let mut runs = Vec::new();
     let (mut acc_series, mut loss_series) = (Vec::new(), Vec::new());
     for (factor, tag) in [(1.0, "best"), (10.0, "10x"), (0.1, "0.1x")] {
@@ -75,7 +62,7 @@ pub fn sweep(data: &Nist36, base: &TrainConfig, out: &Path) -> Result<Vec<Run>> 
             s.history.iter().map(|h| h.valid_loss).collect(),
         ));
         let last = s.history.last();
-        runs.push(Run {
+        runs.push(SweepRun {
             lr: cfg.lr,
             train_acc: s.train_acc,
             valid_acc: s.valid_acc,

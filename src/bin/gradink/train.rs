@@ -5,12 +5,11 @@ use anyhow::{Context, Result};
 use gradink::data::{class_names, upright, Nist36, IMAGE_SIDE};
 use gradink::keep_better::{settle, Judgement, Staging};
 use gradink::models::{cnn, Classifier, Cnn, Predict};
-use gradink::nn::{accuracy, confusion_matrix, top_confusions, Confusion};
+use gradink::nn::{accuracy, confusion_matrix, top_confusions};
 use gradink::plot::{self, Chart, Series};
 use gradink::train::{evaluate, train_classifier, EpochStats, Schedule, TrainConfig};
 use gradink::train_cnn::train_cnn;
 use ndarray::{Array2, Axis};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Defaults: batch 32, rate 0.3 with a cosine schedule, on the mean loss (docs/training.md says why).
@@ -93,25 +92,7 @@ impl Args {
     }
 }
 
-/// What `summary.json` holds.
-#[derive(Serialize)]
-pub struct Summary {
-    /// The network's layers.
-    pub architecture: String,
-    pub train_acc: f64,
-    pub valid_acc: f64,
-    pub test_acc: f64,
-    pub best_valid_acc: f64,
-    pub epochs: usize,
-    pub hidden: usize,
-    pub lr: f64,
-    pub batch_size: usize,
-    pub seed: u64,
-    pub schedule: Schedule,
-    pub seconds_per_epoch: f64,
-    pub top_confusions: Vec<Confusion>,
-    pub history: Vec<EpochStats>,
-}
+pub use gradink::train::Summary;
 
 pub fn run(args: Args) -> Result<()> {
     let data_dir = crate::chosen_data(args.data.as_deref())?;
