@@ -16,7 +16,8 @@ pub enum Error {
         error: std::io::Error,
     },
 
-    /// A file operation of the rule for `--out` (src/keep_better.rs) failed.
+    /// A file operation failed (`what` names it and the path): of the rule
+    /// for `--out` (src/keep_better.rs), or creating a run's folders.
     #[error("{what}: {error}")]
     Files { what: String, error: std::io::Error },
 
@@ -93,6 +94,36 @@ pub enum Error {
         have: String,
     },
 
+    /// A step of a run failed: which step, then why.
+    #[error("{what}: {error}")]
+    Step { what: String, error: Box<Error> },
+
+    /// A run failed after it began writing: why, then what it left of `--out`.
+    #[error("{error}; {left}")]
+    Abandoned { error: Box<Error>, left: String },
+
+    #[error("--touching needs --arch cnn (the course's MLP has no 'touching' output)")]
+    TouchingNeedsCnn,
+
+    #[error("--emnist adds {emnist} classes (A–Z, 0–9) but the training data has {data}; use 36-class NIST36 data with --emnist")]
+    EmnistClasses { emnist: usize, data: usize },
+
+    #[error("{path}: no test_data, valid_data or train_data variable (is this a NIST-format .mat file?)")]
+    NoSplit { path: PathBuf },
+
+    #[error("{path}: the labels are {classes} wide; expected 26 (A–Z) or 36 (A–Z, 0–9)")]
+    LabelWidth { path: PathBuf, classes: usize },
+
+    #[error("{model}: a {architecture} model of {inputs} inputs and {classes} classes cannot score {pixels} pixels a row and {data_classes} classes")]
+    ModelDoesNotFit {
+        model: PathBuf,
+        architecture: String,
+        inputs: usize,
+        classes: usize,
+        pixels: usize,
+        data_classes: usize,
+    },
+
     #[error("{path}: cannot read image: {reason}")]
     Image { path: PathBuf, reason: String },
 
@@ -101,6 +132,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// This error as the cause of the step `what` ("cannot load the training data").
+    pub fn context(self, what: impl Into<String>) -> Self {
+        Error::Step {
+            what: what.into(),
+            error: Box::new(self),
+        }
+    }
+
     /// Wraps an I/O error, turning "not found" into the friendlier variant.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         let path = path.into();

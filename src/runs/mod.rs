@@ -4,4 +4,8 @@
 //! these configs (each has the command's defaults as `Default`), calls one
 //! function and prints the outcome; progress comes back as [`event::Event`]s.
 
+pub mod evaluate;
 pub mod event;
+pub mod gradcheck;
+pub mod sweep;
+pub mod train;

@@ -2,8 +2,10 @@
 //! skipped (with why) or failed (with the error). `report.json` is `Report`
 //! as JSON; `REPORT.md` is written from it.
 
-use crate::{autoencoder, sweep, train};
+use crate::autoencoder;
 use gradink::gradcheck::InputCheck;
+use gradink::runs::sweep::SweepRun;
+use gradink::runs::train::TrainSummary;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -86,7 +88,7 @@ pub struct ClassifierSection {
     pub folder: String,
     pub classes: usize,
     pub train_samples: usize,
-    pub summary: train::Summary,
+    pub summary: TrainSummary,
 }
 
 /// The three learning rates' runs and where their figures are.
@@ -94,7 +96,7 @@ pub struct ClassifierSection {
 pub struct SweepSection {
     pub folder: String,
     pub epochs: usize,
-    pub runs: Vec<sweep::Run>,
+    pub runs: Vec<SweepRun>,
 }
 
 /// One photo read by the OCR, beside its true text where there is one.
