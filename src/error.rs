@@ -94,10 +94,6 @@ pub enum Error {
         have: String,
     },
 
-    /// A step of a run failed: which step, then why.
-    #[error("{what}: {error}")]
-    Step { what: String, error: Box<Error> },
-
     /// A run failed after it began writing: why, then what it left of `--out`.
     #[error("{error}; {left}")]
     Abandoned { error: Box<Error>, left: String },
@@ -129,11 +125,25 @@ pub enum Error {
 
     #[error("truncated or corrupt image {path}: {reason}")]
     CorruptImage { path: PathBuf, reason: String },
+
+    /// An output file (a figure, a page) that could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+
+    /// `gradink serve`'s socket could not be had.
+    #[error("{0}")]
+    Server(String),
+
+    /// A step of a command that failed, named as the command says it
+    /// ("cannot load the classifier: …"); the cause is part of the message,
+    /// not a `source`, as in `Io`.
+    #[error("{what}: {error}")]
+    Step { what: String, error: Box<Error> },
 }
 
 impl Error {
-    /// This error as the cause of the step `what` ("cannot load the training data").
-    pub fn context(self, what: impl Into<String>) -> Self {
+    /// This error as the cause of the step `what`.
+    pub fn during(self, what: impl Into<String>) -> Self {
         Error::Step {
             what: what.into(),
             error: Box::new(self),

@@ -39,7 +39,10 @@ pub mod ocr;
 pub mod options;
 pub mod plot;
 pub mod report;
+pub mod repository;
 pub mod runs;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod train;
 pub mod train_autoencoder;
 pub mod train_cnn;

@@ -4,13 +4,13 @@
 
 use super::read::Reading;
 use crate::data::upright;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::plot::{image_grid, palette};
 use image::{DynamicImage, Rgb, RgbImage};
 use imageproc::drawing::draw_hollow_rect_mut;
 use imageproc::rect::Rect;
 use ndarray::Array2;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The photo (at most about 2000 px on its longer side) with every box drawn
 /// in its line's colour.
@@ -61,6 +61,35 @@ pub fn draw_crops(reading: &Reading, path: &Path) -> Result<()> {
     } else {
         image_grid(path, &images, 16, 2, Some(&captions))
     }
+}
+
+/// Writes `{name}_boxes.png` ([`draw_boxes`]) and `{name}_crops.png`
+/// ([`draw_crops`]) into `out`, as `gradink ocr --out` and the report do;
+/// returns their paths.
+pub fn write_figures(
+    image: &DynamicImage,
+    reading: &Reading,
+    out: &Path,
+    name: &str,
+) -> Result<(PathBuf, PathBuf)> {
+    let boxes = out.join(format!("{name}_boxes.png"));
+    write_boxes(image, reading, &boxes)?;
+    let crops = out.join(format!("{name}_crops.png"));
+    draw_crops(reading, &crops).map_err(|e| Error::Write {
+        path: crops.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok((boxes, crops))
+}
+
+/// Writes [`draw_boxes`] to `path` (PNG or JPEG by its extension).
+pub fn write_boxes(image: &DynamicImage, reading: &Reading, path: &Path) -> Result<()> {
+    draw_boxes(image, reading)
+        .save(path)
+        .map_err(|e| Error::Write {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub use deskew::line_slant;
 pub use drawing::{
     drawing_input, read_drawing, Activations, DrawingReading, DRAWING_INK, DRAWING_SIDE,
 };
-pub use figures::{draw_boxes, draw_crops};
+pub use figures::{draw_boxes, draw_crops, write_boxes, write_figures};
 pub use filters::{gaussian_blur, max_filter, min_filter};
 pub use find_letters::{find_letters, find_letters_in, Cut, Glyph, Letters};
 pub use json::{char_details, reading_json, CharDetail};

@@ -38,7 +38,7 @@ pub struct Evaluation {
 
 /// Scores `cfg.model` on the first split of `cfg.data`.
 pub fn evaluate(cfg: &EvaluateConfig) -> Result<Evaluation> {
-    let model = AnyClassifier::load(&cfg.model).map_err(|e| e.context("cannot load the model"))?;
+    let model = AnyClassifier::load(&cfg.model).map_err(|e| e.during("cannot load the model"))?;
     let split = first_split(&cfg.data)?;
     if split.classes != 26 && split.classes != 36 {
         return Err(Error::LabelWidth {

@@ -50,7 +50,7 @@ pub struct SweepRun {
 pub fn sweep(cfg: &SweepConfig, on_event: &mut dyn FnMut(Event)) -> Result<Vec<SweepRun>> {
     let choice = nist36_dir(cfg.data.as_deref())?;
     on_event(Event::Data(&choice));
-    let data = Nist36::load(&choice.dir).map_err(|e| e.context("cannot load the training data"))?;
+    let data = Nist36::load(&choice.dir).map_err(|e| e.during("cannot load the training data"))?;
     sweep_into(&data, &cfg.train, &cfg.out, on_event)
 }
 

@@ -113,7 +113,7 @@ pub fn train(cfg: &TrainRunConfig, on_event: &mut dyn FnMut(Event)) -> Result<Tr
     let choice = nist36_dir(cfg.data.as_deref())?;
     on_event(Event::Data(&choice));
     let mut data =
-        Nist36::load(&choice.dir).map_err(|e| e.context("cannot load the training data"))?;
+        Nist36::load(&choice.dir).map_err(|e| e.during("cannot load the training data"))?;
     if let Some(dir) = &cfg.emnist {
         data.train = with_emnist(
             &data.train,
@@ -235,7 +235,7 @@ fn with_emnist(
         Default::default()
     };
     let extra = emnist::load_emnist36(dir, &exclude, per_class, seed)
-        .map_err(|e| e.context("cannot load the EMNIST samples"))?;
+        .map_err(|e| e.during("cannot load the EMNIST samples"))?;
     if extra.classes != train.classes {
         return Err(Error::EmnistClasses {
             emnist: extra.classes,

@@ -16,7 +16,7 @@ mod photos;
 mod sections;
 mod stages;
 
-use crate::{autoencoder, ocr, progress};
+use crate::{autoencoder, progress};
 use anyhow::{Context, Result};
 use clap::FromArgMatches;
 use gradink::ae_recipe::AeRecipe;
@@ -121,7 +121,10 @@ pub fn run(args: Args) -> Result<()> {
         .images
         .clone()
         .unwrap_or_else(|| in_repository("images"));
-    let ocr_model = args.ocr_model.clone().unwrap_or_else(ocr::default_model);
+    let ocr_model = args
+        .ocr_model
+        .clone()
+        .unwrap_or_else(gradink::repository::default_model);
 
     let mut stages = Stages::new(STAGE_COUNT);
     let (data, missing_data) = match Nist36::load(&data_dir) {

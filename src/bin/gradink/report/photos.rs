@@ -5,7 +5,6 @@
 //! and measurements of how far the photo bends the letter finder's assumptions.
 
 use super::sections::{OcrFailure, OcrImage, OcrSection, Section};
-use crate::ocr;
 use anyhow::{Context, Result};
 use gradink::models::{AnyClassifier, Classifier};
 use gradink::ocr::{
@@ -40,7 +39,7 @@ pub fn read_all(
         }
     };
     // The course's MLP beside the shipped reader, when that is another network.
-    let course_path = ocr::course_model();
+    let course_path = gradink::repository::course_model();
     let course = match (&model, load_classifier(&course_path)) {
         (AnyClassifier::Mlp(_), _) | (_, Err(_)) => None,
         (_, Ok(mlp)) => Some(mlp),
@@ -154,12 +153,7 @@ fn read_photo(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "image".into());
-    let (boxes_figure, crops_figure) = (format!("{stem}_boxes.png"), format!("{stem}_crops.png"));
-    let boxes_png = out.join(&boxes_figure);
-    gradink::ocr::draw_boxes(&image, &reading)
-        .save(&boxes_png)
-        .with_context(|| format!("cannot write {}", boxes_png.display()))?;
-    gradink::ocr::draw_crops(&reading, &out.join(&crops_figure))?;
+    gradink::ocr::write_figures(&image, &reading, out, &stem)?;
 
     let truth = truth_of(path)?;
     let text = reading.lines.join("\n");
@@ -201,8 +195,8 @@ fn read_photo(
         assumptions,
         lines: reading.lines,
         truth,
-        boxes_figure: format!("ocr/{boxes_figure}"),
-        crops_figure: format!("ocr/{crops_figure}"),
+        boxes_figure: format!("ocr/{stem}_boxes.png"),
+        crops_figure: format!("ocr/{stem}_crops.png"),
         seconds,
     })
 }

@@ -14,12 +14,12 @@
 
 use super::assets::asset;
 use super::http::{self, ApiError, Reply};
-use base64::Engine as _;
-use gradink::models::AnyClassifier;
-use gradink::ocr::{
+use crate::models::AnyClassifier;
+use crate::ocr::{
     char_details, decode_image, find_letters, read_drawing, read_letters, reading_json,
     Activations, Letters, Reading,
 };
+use base64::Engine as _;
 use image::{DynamicImage, GrayImage};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -187,7 +187,7 @@ fn ocr(state: &State, request: &mut Request, query: &str, detail: bool) -> Resul
     let lines = reading.lines.len();
     let colours: Vec<String> = (0..lines)
         .map(|l| {
-            let c = gradink::plot::palette(l);
+            let c = crate::plot::palette(l);
             format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
         })
         .collect();
