@@ -17,7 +17,6 @@ use gradink::train_autoencoder::{
 };
 use gradink::Error;
 use ndarray::Array2;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -134,48 +133,7 @@ impl Args {
     }
 }
 
-/// What `ae_summary.json` holds.
-#[derive(Serialize)]
-pub struct Summary {
-    pub epochs: usize,
-    /// Squared error per training image (sum over pixels), last epoch.
-    pub final_train_loss: f64,
-    pub valid_loss: f64,
-    /// Mean over every validation image of 20·log10(1) − 10·log10(MSE).
-    pub valid_psnr_mean: f64,
-    /// The same measure for PCA with as many components as the code has
-    /// numbers, fitted on the training split: the linear baseline.
-    pub pca_valid_psnr_mean: f64,
-    /// `valid_psnr_mean − pca_valid_psnr_mean` (positive: the network wins).
-    pub margin_over_pca_db: f64,
-    /// Wall time of the PCA fit (covariance and eigendecomposition).
-    pub pca_seconds: f64,
-    /// The same measure for drawing the training split's mean image for
-    /// every input (for comparison: a collapsed network is no better).
-    pub mean_image_valid_psnr: f64,
-    pub valid_images: usize,
-    pub seconds_per_epoch: f64,
-    pub config: AeConfig,
-    pub history: Vec<AeEpochStats>,
-    /// `--arch conv` only: its layers (`conv_autoencoder::DESCRIPTION`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// `--arch conv` only: the dense network it is compared with, scored the same way.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dense: Option<DenseComparison>,
-}
-
-/// The dense network a convolutional run is compared with.
-#[derive(Serialize)]
-pub struct DenseComparison {
-    /// Where it came from: `--dense-model FILE`, or trained here with a recipe.
-    pub model: String,
-    pub valid_psnr_mean: f64,
-    /// `valid_psnr_mean` of the conv network minus this one's.
-    pub conv_margin_db: f64,
-    /// Training time of the dense model in this run (0 when loaded).
-    pub seconds: f64,
-}
+pub use gradink::train_autoencoder::{DenseComparison, Summary};
 
 pub fn run(args: Args) -> Result<()> {
     if args.eval {

@@ -1,5 +1,6 @@
 //! Progress bars for long work (hidden when stderr is not a terminal).
 
+use gradink::report::stages::StageDisplay;
 use gradink::runs::event::Event;
 use gradink::train::Progress;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -65,5 +66,54 @@ pub fn shown() -> impl FnMut(Event<'_>) {
                 bar.finish_and_clear();
             }
         }
+    }
+}
+
+/// `gradink report`'s display: an overall bar over the stages, each stage's
+/// own bar (training epochs) drawn beneath it, and one line per finished
+/// stage. Where stderr is not a terminal, just the lines.
+pub struct StageBars {
+    multi: MultiProgress,
+    overall: ProgressBar,
+}
+
+impl StageBars {
+    pub fn new(stages: usize) -> Self {
+        let multi = MultiProgress::new();
+        let overall = multi.add(ProgressBar::new(stages as u64));
+        overall.set_style(
+            ProgressStyle::with_template("report [{bar:20}] {pos}/{len} {elapsed} {msg}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        nest_under(&multi);
+        StageBars { multi, overall }
+    }
+}
+
+impl StageDisplay for StageBars {
+    fn start(&mut self, name: &str) {
+        self.overall.set_message(name.to_string());
+    }
+    fn finish_stage(&mut self, line: &str) {
+        self.overall.inc(1);
+        self.say(line);
+    }
+    fn say(&mut self, line: &str) {
+        if self.overall.is_hidden() {
+            eprintln!(
+                "[{}/{}] {line}",
+                self.overall.position(),
+                self.overall.length().unwrap_or(0)
+            );
+        } else {
+            let _ = self.multi.println(line);
+        }
+    }
+}
+
+impl Drop for StageBars {
+    fn drop(&mut self) {
+        self.overall.finish_and_clear();
     }
 }

@@ -8,15 +8,11 @@
 //! gradient check on the test fixture, OCR with the shipped model), marks the
 //! rest as skipped, and exits 0.
 //!
-//! `sections` holds what is measured, `photos` the OCR stage, `markdown`
-//! the page, `stages` the progress display.
+//! `gradink::report` holds what is measured (`sections`), the OCR stage
+//! (`photos`), the page (`page`) and the stages' timing (`stages`).
 
-mod markdown;
-mod photos;
-mod sections;
-mod stages;
-
-use crate::{autoencoder, progress};
+use crate::autoencoder;
+use crate::progress::{self, StageBars};
 use anyhow::{Context, Result};
 use clap::FromArgMatches;
 use gradink::ae_recipe::AeRecipe;
@@ -24,17 +20,18 @@ use gradink::data::choice::in_repository;
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
 use gradink::options::Named;
+use gradink::report::sections::{
+    AutoencoderSection, ClassifierSection, DataSizes, GradcheckSection, Report, Section,
+    SweepSection,
+};
+use gradink::report::stages::Stages;
+use gradink::report::{page, photos};
 use gradink::runs::gradcheck::{gradcheck, GradcheckConfig};
 use gradink::runs::sweep::sweep_into;
 use gradink::runs::train::train_mlp_into;
 use gradink::train::{Schedule, TrainConfig};
 use gradink::train_autoencoder::AeConfig;
 use gradink::Error;
-use sections::{
-    AutoencoderSection, ClassifierSection, DataSizes, GradcheckSection, Report, Section,
-    SweepSection,
-};
-use stages::Stages;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -126,7 +123,8 @@ pub fn run(args: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(gradink::repository::default_model);
 
-    let mut stages = Stages::new(STAGE_COUNT);
+    let mut bars = StageBars::new(STAGE_COUNT);
+    let mut stages = Stages::new(&mut bars);
     let (data, missing_data) = match Nist36::load(&data_dir) {
         Ok(d) => (Some(d), None),
         Err(Error::NotFound { path, .. }) => {
@@ -275,7 +273,7 @@ pub fn run(args: Args) -> Result<()> {
         total_seconds: started.elapsed().as_secs_f64(),
     };
     let page = args.out.join("REPORT.md");
-    gradink::fsutil::write_atomic(&page, markdown::page(&report).as_bytes())?;
+    gradink::fsutil::write_atomic(&page, page::page(&report).as_bytes())?;
     gradink::fsutil::write_atomic(
         &args.out.join("report.json"),
         serde_json::to_string_pretty(&report)?.as_bytes(),

@@ -2,10 +2,10 @@
 //! skipped (with why) or failed (with the error). `report.json` is `Report`
 //! as JSON; `REPORT.md` is written from it.
 
-use crate::autoencoder;
-use gradink::gradcheck::InputCheck;
-use gradink::runs::sweep::SweepRun;
-use gradink::runs::train::TrainSummary;
+use crate::gradcheck::InputCheck;
+use crate::runs::sweep::SweepRun;
+use crate::runs::train::TrainSummary;
+use crate::train_autoencoder::Summary as AeSummary;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -46,8 +46,9 @@ impl<T> Section<T> {
     }
 }
 
-impl<T> From<anyhow::Result<T>> for Section<T> {
-    fn from(result: anyhow::Result<T>) -> Self {
+/// A result as a section: failed with the whole error chain (`{:#}`).
+impl<T, E: std::fmt::Display> From<Result<T, E>> for Section<T> {
+    fn from(result: Result<T, E>) -> Self {
         match result {
             Ok(t) => Section::Ok(t),
             Err(e) => Section::Failed {
@@ -120,7 +121,7 @@ pub struct OcrImage {
     pub edit_distance_course: Option<usize>,
     pub character_accuracy_course: Option<f64>,
     pub mean_confidence: f64,
-    pub assumptions: gradink::ocr::AssumptionChecks,
+    pub assumptions: crate::ocr::AssumptionChecks,
     pub boxes_figure: String,
     pub crops_figure: String,
     /// Decoding, finding the letters and classifying them.
@@ -154,7 +155,7 @@ pub struct OcrSection {
 #[derive(Serialize)]
 pub struct AutoencoderSection {
     pub folder: String,
-    pub summary: autoencoder::Summary,
+    pub summary: AeSummary,
 }
 
 /// Wall time of one stage.
