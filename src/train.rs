@@ -6,14 +6,13 @@ use crate::data::{for_each_batch, one_hot, shuffled_batches, Split};
 use crate::error::{Error, Result};
 use crate::functional as F;
 use crate::models::{Classifier, Predict};
-use crate::nn::{accuracy, Confusion, HasParams, Optimizer, Sgd};
+use crate::nn::{accuracy, HasParams, Optimizer, Sgd};
 use crate::subnormals::FlushSubnormals;
 use crate::{Tape, Var};
 use ndarray::s;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// How the learning rate changes over the epochs. Summaries spell it as
@@ -51,6 +50,21 @@ pub struct TrainConfig {
     pub batch_size: usize,
     pub seed: u64,
     pub schedule: Schedule,
+}
+
+/// `gradink train`'s defaults: batch 32, rate 0.3 with a cosine schedule,
+/// on the mean loss (docs/training.md says why).
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 30,
+            hidden: 64,
+            lr: 0.3,
+            batch_size: 32,
+            seed: 0,
+            schedule: Schedule::Cosine,
+        }
+    }
 }
 
 /// Measurements at the end of one epoch. Losses are mean cross-entropy per sample.
@@ -280,36 +294,4 @@ pub fn memory_estimate(cfg: &TrainConfig, inputs: usize, classes: usize) -> u64 
         .saturating_mul(3)
         .saturating_add(rows.saturating_mul(h).saturating_mul(4))
         .saturating_mul(4)
-}
-
-/// What `summary.json` holds: a classifier run (`gradink train`).
-#[derive(Serialize)]
-pub struct Summary {
-    /// The network's layers.
-    pub architecture: String,
-    pub train_acc: f64,
-    pub valid_acc: f64,
-    pub test_acc: f64,
-    pub best_valid_acc: f64,
-    pub epochs: usize,
-    pub hidden: usize,
-    pub lr: f64,
-    pub batch_size: usize,
-    pub seed: u64,
-    pub schedule: Schedule,
-    pub seconds_per_epoch: f64,
-    pub top_confusions: Vec<Confusion>,
-    pub history: Vec<EpochStats>,
-}
-
-/// One learning rate's outcome in `gradink sweep` (a row of `sweep.json`).
-#[derive(Clone, Debug, Serialize)]
-pub struct SweepRun {
-    pub lr: f64,
-    pub train_acc: f64,
-    pub valid_acc: f64,
-    pub test_acc: f64,
-    pub final_train_loss: f64,
-    pub final_valid_loss: f64,
-    pub folder: PathBuf,
 }

@@ -3,7 +3,8 @@
 //! as JSON; `REPORT.md` is written from it.
 
 use crate::gradcheck::InputCheck;
-use crate::train::{Summary, SweepRun};
+use crate::runs::sweep::SweepRun;
+use crate::runs::train::TrainSummary;
 use crate::train_autoencoder::Summary as AeSummary;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -88,7 +89,7 @@ pub struct ClassifierSection {
     pub folder: String,
     pub classes: usize,
     pub train_samples: usize,
-    pub summary: Summary,
+    pub summary: TrainSummary,
 }
 
 /// The three learning rates' runs and where their figures are.

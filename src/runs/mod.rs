@@ -5,6 +5,10 @@
 //! function and prints the outcome; progress comes back as [`event::Event`]s
 //! or through a callback. Nothing here prints to stdout.
 
+pub mod evaluate;
 pub mod event;
+pub mod gradcheck;
 pub mod ocr;
+pub mod sweep;
 pub mod synth_pages;
+pub mod train;

@@ -1,6 +1,7 @@
 //! Progress bars for long work (hidden when stderr is not a terminal).
 
 use gradink::report::stages::StageDisplay;
+use gradink::runs::event::Event;
 use gradink::train::Progress;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::sync::OnceLock;
@@ -41,6 +42,30 @@ pub fn update(bar: &ProgressBar, p: Progress) {
             p.running_loss,
             100.0 * p.running_acc
         ));
+    }
+}
+
+/// Shows a library run's events: the data it chose as the first line on
+/// stdout, a bar for each training stage.
+pub fn shown() -> impl FnMut(Event<'_>) {
+    let mut bar: Option<ProgressBar> = None;
+    move |event| match event {
+        Event::Data(choice) => println!("data: {choice}"),
+        Event::Training {
+            label,
+            epochs,
+            batches,
+        } => bar = Some(training_bar(epochs, batches, label)),
+        Event::Batch(p) => {
+            if let Some(bar) = &bar {
+                update(bar, p);
+            }
+        }
+        Event::TrainingDone => {
+            if let Some(bar) = bar.take() {
+                bar.finish_and_clear();
+            }
+        }
     }
 }
 

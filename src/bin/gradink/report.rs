@@ -11,8 +11,8 @@
 //! `gradink::report` holds what is measured (`sections`), the OCR stage
 //! (`photos`), the page (`page`) and the stages' timing (`stages`).
 
-use crate::progress::StageBars;
-use crate::{autoencoder, gradcheck, sweep, train};
+use crate::autoencoder;
+use crate::progress::{self, StageBars};
 use anyhow::{Context, Result};
 use clap::FromArgMatches;
 use gradink::ae_recipe::AeRecipe;
@@ -26,6 +26,9 @@ use gradink::report::sections::{
 };
 use gradink::report::stages::Stages;
 use gradink::report::{page, photos};
+use gradink::runs::gradcheck::{gradcheck, GradcheckConfig};
+use gradink::runs::sweep::sweep_into;
+use gradink::runs::train::train_mlp_into;
 use gradink::train::{Schedule, TrainConfig};
 use gradink::train_autoencoder::AeConfig;
 use gradink::Error;
@@ -110,7 +113,7 @@ pub fn run(args: Args) -> Result<()> {
         ..train_cfg.clone()
     };
     let ae_cfg = ae_config(&args);
-    let gradcheck_args = gradcheck_args(&args);
+    let gradcheck_cfg = gradcheck_config(&args);
     let photos = args
         .images
         .clone()
@@ -134,7 +137,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let gradcheck = stages.run(
         "gradient check",
-        || run_gradcheck(&gradcheck_args),
+        || run_gradcheck(&gradcheck_cfg),
         |g| {
             format!(
                 "{} scalars, max abs error {:.1e}, {}",
@@ -151,8 +154,13 @@ pub fn run(args: Args) -> Result<()> {
         || {
             on_data(&data, &data_dir, |d| {
                 let folder = "classifier";
-                let (model, summary) =
-                    train::train_and_report(d, &train_cfg, &args.out.join(folder), "classifier")?;
+                let (model, summary) = train_mlp_into(
+                    d,
+                    &train_cfg,
+                    &args.out.join(folder),
+                    "classifier",
+                    &mut progress::shown(),
+                )?;
                 trained = Some(model);
                 Ok(ClassifierSection {
                     folder: folder.into(),
@@ -179,7 +187,12 @@ pub fn run(args: Args) -> Result<()> {
                 Ok(SweepSection {
                     folder: folder.into(),
                     epochs: sweep_cfg.epochs,
-                    runs: sweep::sweep(d, &sweep_cfg, &args.out.join(folder))?,
+                    runs: sweep_into(
+                        d,
+                        &sweep_cfg,
+                        &args.out.join(folder),
+                        &mut progress::shown(),
+                    )?,
                 })
             })
         },
@@ -239,7 +252,7 @@ pub fn run(args: Args) -> Result<()> {
             &train_cfg,
             &sweep_cfg,
             &ae_cfg,
-            &gradcheck_args,
+            &gradcheck_cfg,
             (&photos, &ocr_model),
         ),
         seed: args.seed,
@@ -318,11 +331,11 @@ fn on_data<T>(
 }
 
 fn train_config(args: &Args) -> TrainConfig {
-    let d: train::Args = defaults("train");
+    let d = TrainConfig::default();
     TrainConfig {
         epochs: args.epochs.unwrap_or(d.epochs),
         hidden: args.hidden.unwrap_or(d.hidden),
-        lr: args.lr.unwrap_or(d.config().lr),
+        lr: args.lr.unwrap_or(d.lr),
         batch_size: args.batch_size.unwrap_or(d.batch_size),
         seed: args.seed,
         schedule: args.schedule.unwrap_or(d.schedule),
@@ -340,13 +353,10 @@ fn ae_config(args: &Args) -> AeConfig {
     .config()
 }
 
-fn gradcheck_args(args: &Args) -> gradcheck::Args {
-    let d: gradcheck::Args = defaults("gradcheck");
-    gradcheck::Args {
-        data: args
-            .gradcheck_data
-            .clone()
-            .unwrap_or_else(|| in_repository(&d.data)),
+fn gradcheck_config(args: &Args) -> GradcheckConfig {
+    let d = GradcheckConfig::default();
+    GradcheckConfig {
+        data: args.gradcheck_data.clone().unwrap_or_else(|| d.file()),
         hidden: args.gradcheck_hidden.unwrap_or(d.hidden),
         seed: args.seed,
         ..d
@@ -376,7 +386,7 @@ fn reproduce_command(
     cfg: &TrainConfig,
     sweep: &TrainConfig,
     ae: &AeConfig,
-    gc: &gradcheck::Args,
+    gc: &GradcheckConfig,
     (photos, ocr_model): (&Path, &Path),
 ) -> String {
     let path = |p: &Path| shell_quote(&p.display().to_string());
@@ -414,14 +424,14 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// The gradient check as a section: skipped when its file is not there.
-fn run_gradcheck(args: &gradcheck::Args) -> Section<GradcheckSection> {
-    match gradcheck::check(args) {
+fn run_gradcheck(cfg: &GradcheckConfig) -> Section<GradcheckSection> {
+    match gradcheck(cfg) {
         Ok(parameters) => {
             let tol = Tolerance::default();
             Section::Ok(GradcheckSection {
-                data: args.data.clone(),
-                samples: args.batch,
-                hidden: args.hidden,
+                data: cfg.data.clone(),
+                samples: cfg.batch,
+                hidden: cfg.hidden,
                 // One output bias per class.
                 classes: parameters
                     .iter()
@@ -435,8 +445,8 @@ fn run_gradcheck(args: &gradcheck::Args) -> Section<GradcheckSection> {
                 parameters,
             })
         }
-        Err(e) => match e.downcast_ref::<Error>() {
-            Some(Error::NotFound { path, .. }) => Section::Skipped {
+        Err(e) => match e {
+            Error::NotFound { path, .. } => Section::Skipped {
                 reason: format!(
                     "{} not found (run from the repository root, or pass --gradcheck-data FILE).",
                     path.display()
