@@ -16,7 +16,8 @@ pub enum Error {
         error: std::io::Error,
     },
 
-    /// A file operation of the rule for `--out` (src/keep_better.rs) failed.
+    /// A file operation failed (`what` names it and the path): of the rule
+    /// for `--out` (src/keep_better.rs), or creating a run's folders.
     #[error("{what}: {error}")]
     Files { what: String, error: std::io::Error },
 
@@ -100,6 +101,32 @@ pub enum Error {
         what: String,
         need: String,
         have: String,
+    },
+
+    /// A run failed after it began writing: why, then what it left of `--out`.
+    #[error("{error}; {left}")]
+    Abandoned { error: Box<Error>, left: String },
+
+    #[error("--touching needs --arch cnn (the course's MLP has no 'touching' output)")]
+    TouchingNeedsCnn,
+
+    #[error("--emnist adds {emnist} classes (A–Z, 0–9) but the training data has {data}; use 36-class NIST36 data with --emnist")]
+    EmnistClasses { emnist: usize, data: usize },
+
+    #[error("{path}: no test_data, valid_data or train_data variable (is this a NIST-format .mat file?)")]
+    NoSplit { path: PathBuf },
+
+    #[error("{path}: the labels are {classes} wide; expected 26 (A–Z) or 36 (A–Z, 0–9)")]
+    LabelWidth { path: PathBuf, classes: usize },
+
+    #[error("{model}: a {architecture} model of {inputs} inputs and {classes} classes cannot score {pixels} pixels a row and {data_classes} classes")]
+    ModelDoesNotFit {
+        model: PathBuf,
+        architecture: String,
+        inputs: usize,
+        classes: usize,
+        pixels: usize,
+        data_classes: usize,
     },
 
     #[error("{path}: cannot read image: {reason}")]

@@ -30,6 +30,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Writes `value` as pretty-printed JSON, atomically ([`write_atomic`]).
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    // Serialising plain structs of numbers and strings cannot fail.
+    let text = serde_json::to_string_pretty(value).expect("a summary serialises");
+    write_atomic(path, text.as_bytes())
+}
+
 /// Reads a whole file that must be a regular file of at most `max` bytes:
 /// a folder, a device (`/dev/zero`), a FIFO or a socket is refused at once
 /// instead of being read without end.

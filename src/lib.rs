@@ -27,6 +27,7 @@ pub use tape::{Gradients, IntoValue, Tape};
 pub use var::{Target, Var};
 pub mod ae_recipe;
 pub mod autoencoder_figures;
+pub mod classifier_figures;
 pub mod data;
 pub mod fsutil;
 pub mod interrupt;

@@ -152,5 +152,6 @@ mod tests {
         check::<crate::train_autoencoder::OptimizerKind>();
         check::<crate::ae_recipe::AeRecipe>();
         check::<crate::models::AeInit>();
+        check::<crate::runs::train::Arch>();
     }
 }

@@ -64,6 +64,21 @@ pub struct TrainConfig {
     pub schedule: Schedule,
 }
 
+/// `gradink train`'s defaults: batch 32, rate 0.3 with a cosine schedule,
+/// on the mean loss (docs/training.md says why).
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 30,
+            hidden: 64,
+            lr: 0.3,
+            batch_size: 32,
+            seed: 0,
+            schedule: Schedule::Cosine,
+        }
+    }
+}
+
 /// Measurements at the end of one epoch. Losses are mean cross-entropy per sample.
 #[derive(Clone, Debug, Serialize)]
 pub struct EpochStats {

@@ -6,9 +6,9 @@
 //! PSNR of a saved model ([`evaluate`]).
 
 use super::event::Event;
-use super::nist36_dir;
 use crate::ae_recipe::{AeChoices, AeRecipe, Arch};
 use crate::autoencoder_figures::{loss_curves, reconstructions};
+use crate::data::choice::nist36_dir;
 use crate::data::{load_split, same_classes, Split, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use crate::keep_better::{settle, Judgement, Staging};
@@ -179,7 +179,9 @@ fn load_train_valid(
     data: Option<&Path>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<(Split, Split)> {
-    let data_dir = nist36_dir(data, on_event)?;
+    let choice = nist36_dir(data)?;
+    on_event(Event::Data(&choice));
+    let data_dir = choice.dir;
     let load = |split: &str| load_split(data_dir.join(format!("nist36_{split}.mat")), split);
     let (train, valid) = (load("train"), load("valid"));
     let train = train.map_err(|e| e.during("cannot load the training data"))?;
@@ -479,7 +481,9 @@ pub fn evaluate(
             Box::new(move |images| score(&model, images)),
         )
     };
-    let data_dir = nist36_dir(cfg.data.as_deref(), on_event)?;
+    let choice = nist36_dir(cfg.data.as_deref())?;
+    on_event(Event::Data(&choice));
+    let data_dir = choice.dir;
     let valid = load_split(data_dir.join("nist36_valid.mat"), "valid")
         .map_err(|e| e.during("cannot load the validation data"))?;
     if pixels != valid.images.ncols() {

@@ -6,19 +6,10 @@
 //! or through a callback. Nothing here prints to stdout.
 
 pub mod autoencoder;
+pub mod evaluate;
 pub mod event;
+pub mod gradcheck;
 pub mod ocr;
+pub mod sweep;
 pub mod synth_pages;
-
-use crate::data::choice::{self, DataChoice};
-use crate::error::Result;
-use event::Event;
-use std::path::{Path, PathBuf};
-
-/// The NIST36 folder a run reads ([`choice::nist36_dir`]), told to the
-/// caller as [`Event::Data`] before anything is loaded from it.
-pub(crate) fn nist36_dir(given: Option<&Path>, on_event: &mut dyn FnMut(Event)) -> Result<PathBuf> {
-    let choice: DataChoice = choice::nist36_dir(given)?;
-    on_event(Event::Data(&choice));
-    Ok(choice.dir)
-}
+pub mod train;

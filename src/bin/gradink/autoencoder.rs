@@ -6,7 +6,6 @@ use anyhow::{bail, Context, Result};
 use gradink::ae_recipe::{AeChoices, AeRecipe, Arch};
 use gradink::models::AeInit;
 use gradink::runs::autoencoder::{self as run, AutoencoderEvalConfig, AutoencoderRunConfig};
-use gradink::runs::event::Event;
 use gradink::train::Schedule;
 use gradink::train_autoencoder::OptimizerKind;
 use std::path::PathBuf;
@@ -103,8 +102,7 @@ impl Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let mut bar = None;
-    let mut on_event = |event: Event| progress::show(&mut bar, event);
+    let mut on_event = progress::shown();
     if args.eval {
         let model = args.model.context("--eval needs --model FILE")?;
         let cfg = AutoencoderEvalConfig {

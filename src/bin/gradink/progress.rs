@@ -1,5 +1,6 @@
 //! Progress bars for long work (hidden when stderr is not a terminal).
 
+use gradink::report::stages::StageDisplay;
 use gradink::runs::event::Event;
 use gradink::train::Progress;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -48,18 +49,19 @@ pub fn update(bar: &ProgressBar, p: Progress) {
     }
 }
 
-/// Shows a library run's `event`: the data line on stdout, and a bar (kept
-/// in `bar`) for each model it trains.
-pub fn show(bar: &mut Option<ProgressBar>, event: Event) {
-    match event {
+/// Shows a library run's events: the data it chose as the first line on
+/// stdout, a bar for each training stage.
+pub fn shown() -> impl FnMut(Event<'_>) {
+    let mut bar: Option<ProgressBar> = None;
+    move |event| match event {
         Event::Data(choice) => println!("data: {choice}"),
         Event::Training {
             label,
             epochs,
             batches,
-        } => *bar = Some(training_bar(epochs, batches, label)),
+        } => bar = Some(training_bar(epochs, batches, label)),
         Event::Batch(p) => {
-            if let Some(bar) = bar {
+            if let Some(bar) = &bar {
                 update(bar, p);
             }
         }
@@ -68,5 +70,54 @@ pub fn show(bar: &mut Option<ProgressBar>, event: Event) {
                 bar.finish_and_clear();
             }
         }
+    }
+}
+
+/// `gradink report`'s display: an overall bar over the stages, each stage's
+/// own bar (training epochs) drawn beneath it, and one line per finished
+/// stage. Where stderr is not a terminal, just the lines.
+pub struct StageBars {
+    multi: MultiProgress,
+    overall: ProgressBar,
+}
+
+impl StageBars {
+    pub fn new(stages: usize) -> Self {
+        let multi = MultiProgress::new();
+        let overall = multi.add(ProgressBar::new(stages as u64));
+        overall.set_style(
+            ProgressStyle::with_template("report [{bar:20}] {pos}/{len} {elapsed} {msg}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        nest_under(&multi);
+        StageBars { multi, overall }
+    }
+}
+
+impl StageDisplay for StageBars {
+    fn start(&mut self, name: &str) {
+        self.overall.set_message(name.to_string());
+    }
+    fn finish_stage(&mut self, line: &str) {
+        self.overall.inc(1);
+        self.say(line);
+    }
+    fn say(&mut self, line: &str) {
+        if self.overall.is_hidden() {
+            eprintln!(
+                "[{}/{}] {line}",
+                self.overall.position(),
+                self.overall.length().unwrap_or(0)
+            );
+        } else {
+            let _ = self.multi.println(line);
+        }
+    }
+}
+
+impl Drop for StageBars {
+    fn drop(&mut self) {
+        self.overall.finish_and_clear();
     }
 }

@@ -8,30 +8,28 @@
 //! gradient check on the test fixture, OCR with the shipped model), marks the
 //! rest as skipped, and exits 0.
 //!
-//! `sections` holds what is measured, `photos` the OCR stage, `markdown`
-//! the page, `stages` the progress display.
+//! `gradink::report` holds what is measured (`sections`), the OCR stage
+//! (`photos`), the page (`page`) and the stages' timing (`stages`).
 
-mod markdown;
-mod photos;
-mod sections;
-mod stages;
-
-use crate::{gradcheck, sweep, train};
+use crate::progress::{self, StageBars};
 use anyhow::{Context, Result};
-use clap::FromArgMatches;
 use gradink::ae_recipe::{AeChoices, AeRecipe};
 use gradink::data::choice::in_repository;
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
 use gradink::options::Named;
-use gradink::train::{Schedule, TrainConfig};
-use gradink::train_autoencoder::AeConfig;
-use gradink::Error;
-use sections::{
+use gradink::report::sections::{
     AutoencoderSection, ClassifierSection, DataSizes, GradcheckSection, Report, Section,
     SweepSection,
 };
-use stages::Stages;
+use gradink::report::stages::Stages;
+use gradink::report::{page, photos};
+use gradink::runs::gradcheck::{gradcheck, GradcheckConfig};
+use gradink::runs::sweep::sweep_into;
+use gradink::runs::train::train_mlp_into;
+use gradink::train::{Schedule, TrainConfig};
+use gradink::train_autoencoder::AeConfig;
+use gradink::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -92,12 +90,6 @@ pub struct Args {
     pub gradcheck_data: Option<PathBuf>,
 }
 
-/// The defaults of another subcommand's options, as clap would parse them.
-fn defaults<A: clap::Args + FromArgMatches>(name: &'static str) -> A {
-    let matches = A::augment_args(clap::Command::new(name)).get_matches_from([name]);
-    A::from_arg_matches(&matches).expect("a subcommand's defaults parse")
-}
-
 /// The stages on the overall bar: five that measure, then writing the report.
 const STAGE_COUNT: usize = 6;
 
@@ -113,7 +105,7 @@ pub fn run(args: Args) -> Result<()> {
         ..train_cfg.clone()
     };
     let ae_cfg = ae_config(&args);
-    let gradcheck_args = gradcheck_args(&args);
+    let gradcheck_cfg = gradcheck_config(&args);
     let photos = args
         .images
         .clone()
@@ -123,7 +115,8 @@ pub fn run(args: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(gradink::repository::default_model);
 
-    let mut stages = Stages::new(STAGE_COUNT);
+    let mut bars = StageBars::new(STAGE_COUNT);
+    let mut stages = Stages::new(&mut bars);
     let (data, missing_data) = match Nist36::load(&data_dir) {
         Ok(d) => (Some(d), None),
         Err(Error::NotFound { path, .. }) => {
@@ -136,7 +129,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let gradcheck = stages.run(
         "gradient check",
-        || run_gradcheck(&gradcheck_args),
+        || run_gradcheck(&gradcheck_cfg),
         |g| {
             format!(
                 "{} scalars, max abs error {:.1e}, {}",
@@ -153,8 +146,13 @@ pub fn run(args: Args) -> Result<()> {
         || {
             on_data(&data, &data_dir, |d| {
                 let folder = "classifier";
-                let (model, summary) =
-                    train::train_and_report(d, &train_cfg, &args.out.join(folder), "classifier")?;
+                let (model, summary) = train_mlp_into(
+                    d,
+                    &train_cfg,
+                    &args.out.join(folder),
+                    "classifier",
+                    &mut progress::shown(),
+                )?;
                 trained = Some(model);
                 Ok(ClassifierSection {
                     folder: folder.into(),
@@ -181,7 +179,12 @@ pub fn run(args: Args) -> Result<()> {
                 Ok(SweepSection {
                     folder: folder.into(),
                     epochs: sweep_cfg.epochs,
-                    runs: sweep::sweep(d, &sweep_cfg, &args.out.join(folder))?,
+                    runs: sweep_into(
+                        d,
+                        &sweep_cfg,
+                        &args.out.join(folder),
+                        &mut progress::shown(),
+                    )?,
                 })
             })
         },
@@ -221,13 +224,12 @@ pub fn run(args: Args) -> Result<()> {
                 let dir = args.out.join(folder);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let mut bar = None;
                 let summary = gradink::runs::autoencoder::train_and_report(
                     &d.train,
                     &d.valid,
                     ae_cfg.clone(),
                     &dir,
-                    &mut |e| crate::progress::show(&mut bar, e),
+                    &mut progress::shown(),
                 )?;
                 Ok(AutoencoderSection {
                     folder: folder.into(),
@@ -247,7 +249,7 @@ pub fn run(args: Args) -> Result<()> {
             &train_cfg,
             &sweep_cfg,
             &ae_cfg,
-            &gradcheck_args,
+            &gradcheck_cfg,
             (&photos, &ocr_model),
         ),
         seed: args.seed,
@@ -268,7 +270,7 @@ pub fn run(args: Args) -> Result<()> {
         total_seconds: started.elapsed().as_secs_f64(),
     };
     let page = args.out.join("REPORT.md");
-    gradink::fsutil::write_atomic(&page, markdown::page(&report).as_bytes())?;
+    gradink::fsutil::write_atomic(&page, page::page(&report).as_bytes())?;
     gradink::fsutil::write_atomic(
         &args.out.join("report.json"),
         serde_json::to_string_pretty(&report)?.as_bytes(),
@@ -326,11 +328,11 @@ fn on_data<T>(
 }
 
 fn train_config(args: &Args) -> TrainConfig {
-    let d: train::Args = defaults("train");
+    let d = TrainConfig::default();
     TrainConfig {
         epochs: args.epochs.unwrap_or(d.epochs),
         hidden: args.hidden.unwrap_or(d.hidden),
-        lr: args.lr.unwrap_or(d.config().lr),
+        lr: args.lr.unwrap_or(d.lr),
         batch_size: args.batch_size.unwrap_or(d.batch_size),
         seed: args.seed,
         schedule: args.schedule.unwrap_or(d.schedule),
@@ -347,13 +349,10 @@ fn ae_config(args: &Args) -> AeConfig {
     .config()
 }
 
-fn gradcheck_args(args: &Args) -> gradcheck::Args {
-    let d: gradcheck::Args = defaults("gradcheck");
-    gradcheck::Args {
-        data: args
-            .gradcheck_data
-            .clone()
-            .unwrap_or_else(|| in_repository(&d.data)),
+fn gradcheck_config(args: &Args) -> GradcheckConfig {
+    let d = GradcheckConfig::default();
+    GradcheckConfig {
+        data: args.gradcheck_data.clone().unwrap_or_else(|| d.file()),
         hidden: args.gradcheck_hidden.unwrap_or(d.hidden),
         seed: args.seed,
         ..d
@@ -383,7 +382,7 @@ fn reproduce_command(
     cfg: &TrainConfig,
     sweep: &TrainConfig,
     ae: &AeConfig,
-    gc: &gradcheck::Args,
+    gc: &GradcheckConfig,
     (photos, ocr_model): (&Path, &Path),
 ) -> String {
     let path = |p: &Path| shell_quote(&p.display().to_string());
@@ -421,14 +420,14 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// The gradient check as a section: skipped when its file is not there.
-fn run_gradcheck(args: &gradcheck::Args) -> Section<GradcheckSection> {
-    match gradcheck::check(args) {
+fn run_gradcheck(cfg: &GradcheckConfig) -> Section<GradcheckSection> {
+    match gradcheck(cfg) {
         Ok(parameters) => {
             let tol = Tolerance::default();
             Section::Ok(GradcheckSection {
-                data: args.data.clone(),
-                samples: args.batch,
-                hidden: args.hidden,
+                data: cfg.data.clone(),
+                samples: cfg.batch,
+                hidden: cfg.hidden,
                 // One output bias per class.
                 classes: parameters
                     .iter()
@@ -442,8 +441,8 @@ fn run_gradcheck(args: &gradcheck::Args) -> Section<GradcheckSection> {
                 parameters,
             })
         }
-        Err(e) => match e.downcast_ref::<Error>() {
-            Some(Error::NotFound { path, .. }) => Section::Skipped {
+        Err(e) => match e {
+            Error::NotFound { path, .. } => Section::Skipped {
                 reason: format!(
                     "{} not found (run from the repository root, or pass --gradcheck-data FILE).",
                     path.display()

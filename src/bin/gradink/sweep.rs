@@ -1,12 +1,9 @@
-//! `gradink sweep`: the chosen learning rate against 10× and 0.1×.
+//! `gradink sweep`: the chosen learning rate against 10× and 0.1×
+//! (`gradink::runs::sweep`).
 
-use crate::train::train_and_report;
-use anyhow::{Context, Result};
-use gradink::data::Nist36;
-use gradink::plot::{self, Chart, Series};
-use gradink::train::TrainConfig;
-use serde::Serialize;
-use std::path::{Path, PathBuf};
+use crate::progress;
+use anyhow::Result;
+use gradink::runs::sweep::{sweep, SweepConfig};
 
 // `group(skip)`: the flattened `train::Args` already has the group `Args`.
 #[derive(clap::Args, Clone, Debug)]
@@ -16,23 +13,14 @@ pub struct Args {
     pub train: crate::train::Args,
 }
 
-/// One learning rate's outcome (a row of `sweep.json`).
-#[derive(Clone, Debug, Serialize)]
-pub struct Run {
-    pub lr: f64,
-    pub train_acc: f64,
-    pub valid_acc: f64,
-    pub test_acc: f64,
-    pub final_train_loss: f64,
-    pub final_valid_loss: f64,
-    pub folder: PathBuf,
-}
-
 pub fn run(args: Args) -> Result<()> {
-    let base = args.train;
-    let data_dir = crate::chosen_data(base.data.as_deref())?;
-    let data = Nist36::load(&data_dir).context("cannot load the training data")?;
-    for r in sweep(&data, &base.config(), &base.out)? {
+    let train = args.train.config();
+    let cfg = SweepConfig {
+        data: train.data,
+        out: train.out,
+        train: train.train,
+    };
+    for r in sweep(&cfg, &mut progress::shown())? {
         println!(
             "lr {:<8} valid {:.1}%  test {:.1}%",
             r.lr,
@@ -40,66 +28,6 @@ pub fn run(args: Args) -> Result<()> {
             100.0 * r.test_acc
         );
     }
-    println!("wrote {}", base.out.join("sweep.png").display());
+    println!("wrote {}", cfg.out.join("sweep.png").display());
     Ok(())
-}
-
-/// Trains at `base.lr`, 10× and 0.1× (otherwise `base`), each into its own
-/// `lr_{best,10x,0.1x}` folder under `out`, and writes `sweep.png` (accuracy
-/// and loss per rate) and `sweep.json` into `out`.
-pub fn sweep(data: &Nist36, base: &TrainConfig, out: &Path) -> Result<Vec<Run>> {
-    let mut runs = Vec::new();
-    let (mut acc_series, mut loss_series) = (Vec::new(), Vec::new());
-    for (factor, tag) in [(1.0, "best"), (10.0, "10x"), (0.1, "0.1x")] {
-        let mut cfg = base.clone();
-        cfg.lr = base.lr * factor;
-        let folder = out.join(format!("lr_{tag}"));
-        std::fs::create_dir_all(&folder)
-            .with_context(|| format!("cannot create {}", folder.display()))?;
-        let (_, s) = train_and_report(data, &cfg, &folder, &format!("lr {}", cfg.lr))?;
-        let name = format!("lr {} ({tag})", cfg.lr);
-        acc_series.push(Series::new(
-            format!("{name} train"),
-            s.history.iter().map(|h| h.train_acc).collect(),
-        ));
-        acc_series.push(Series::new(
-            format!("{name} valid"),
-            s.history.iter().map(|h| h.valid_acc).collect(),
-        ));
-        loss_series.push(Series::new(
-            format!("{name} train"),
-            s.history.iter().map(|h| h.train_loss).collect(),
-        ));
-        loss_series.push(Series::new(
-            format!("{name} valid"),
-            s.history.iter().map(|h| h.valid_loss).collect(),
-        ));
-        let last = s.history.last();
-        runs.push(Run {
-            lr: cfg.lr,
-            train_acc: s.train_acc,
-            valid_acc: s.valid_acc,
-            test_acc: s.test_acc,
-            final_train_loss: last.map_or(f64::NAN, |h| h.train_loss),
-            final_valid_loss: last.map_or(f64::NAN, |h| h.valid_loss),
-            folder,
-        });
-    }
-    // Six panels: accuracy (top) and loss (bottom) for each rate.
-    let mut charts = Vec::new();
-    for (series, what) in [(&acc_series, "accuracy"), (&loss_series, "loss per sample")] {
-        for (k, pair) in series.chunks(2).enumerate() {
-            charts.push(Chart {
-                title: format!("{} — {what}", runs[k].lr),
-                y_label: what.into(),
-                series: pair.to_vec(),
-            });
-        }
-    }
-    plot::line_charts(&out.join("sweep.png"), &charts, 3)?;
-    gradink::fsutil::write_atomic(
-        &out.join("sweep.json"),
-        serde_json::to_string_pretty(&runs)?.as_bytes(),
-    )?;
-    Ok(runs)
 }

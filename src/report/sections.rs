@@ -2,8 +2,10 @@
 //! skipped (with why) or failed (with the error). `report.json` is `Report`
 //! as JSON; `REPORT.md` is written from it.
 
-use crate::{sweep, train};
-use gradink::gradcheck::InputCheck;
+use crate::gradcheck::InputCheck;
+use crate::runs::autoencoder::Summary as AeSummary;
+use crate::runs::sweep::SweepRun;
+use crate::runs::train::TrainSummary;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -44,8 +46,9 @@ impl<T> Section<T> {
     }
 }
 
-impl<T> From<anyhow::Result<T>> for Section<T> {
-    fn from(result: anyhow::Result<T>) -> Self {
+/// A result as a section: failed with the whole error chain (`{:#}`).
+impl<T, E: std::fmt::Display> From<Result<T, E>> for Section<T> {
+    fn from(result: Result<T, E>) -> Self {
         match result {
             Ok(t) => Section::Ok(t),
             Err(e) => Section::Failed {
@@ -86,7 +89,7 @@ pub struct ClassifierSection {
     pub folder: String,
     pub classes: usize,
     pub train_samples: usize,
-    pub summary: train::Summary,
+    pub summary: TrainSummary,
 }
 
 /// The three learning rates' runs and where their figures are.
@@ -94,7 +97,7 @@ pub struct ClassifierSection {
 pub struct SweepSection {
     pub folder: String,
     pub epochs: usize,
-    pub runs: Vec<sweep::Run>,
+    pub runs: Vec<SweepRun>,
 }
 
 /// One photo read by the OCR, beside its true text where there is one.
@@ -118,7 +121,7 @@ pub struct OcrImage {
     pub edit_distance_course: Option<usize>,
     pub character_accuracy_course: Option<f64>,
     pub mean_confidence: f64,
-    pub assumptions: gradink::ocr::AssumptionChecks,
+    pub assumptions: crate::ocr::AssumptionChecks,
     pub boxes_figure: String,
     pub crops_figure: String,
     /// Decoding, finding the letters and classifying them.
@@ -152,7 +155,7 @@ pub struct OcrSection {
 #[derive(Serialize)]
 pub struct AutoencoderSection {
     pub folder: String,
-    pub summary: gradink::runs::autoencoder::Summary,
+    pub summary: AeSummary,
 }
 
 /// Wall time of one stage.

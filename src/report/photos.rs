@@ -5,12 +5,11 @@
 //! and measurements of how far the photo bends the letter finder's assumptions.
 
 use super::sections::{OcrFailure, OcrImage, OcrSection, Section};
-use anyhow::{Context, Result};
-use gradink::models::{AnyClassifier, Classifier};
-use gradink::ocr::{
+use crate::error::{Error, Result};
+use crate::models::{AnyClassifier, Classifier};
+use crate::ocr::{
     find_letters, load_classifier, open_image, read_letters, AssumptionChecks, TextScore,
 };
-use gradink::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -39,7 +38,7 @@ pub fn read_all(
         }
     };
     // The course's MLP beside the shipped reader, when that is another network.
-    let course_path = gradink::repository::course_model();
+    let course_path = crate::repository::course_model();
     let course = match (&model, load_classifier(&course_path)) {
         (AnyClassifier::Mlp(_), _) | (_, Err(_)) => None,
         (_, Ok(mlp)) => Some(mlp),
@@ -75,7 +74,7 @@ pub fn read_all(
             Ok(read) => images.push(read),
             Err(e) => unreadable.push(OcrFailure {
                 image: name,
-                error: format!("{e:#}"),
+                error: e.to_string(),
             }),
         }
     }
@@ -125,8 +124,10 @@ fn truth_of(photo: &Path) -> Result<Option<Vec<String>>> {
     if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read the true text {}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|error| Error::Files {
+        what: format!("cannot read the true text {}", path.display()),
+        error,
+    })?;
     Ok(Some(
         text.lines()
             .map(str::trim)
@@ -153,7 +154,7 @@ fn read_photo(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "image".into());
-    gradink::ocr::write_figures(&image, &reading, out, &stem)?;
+    crate::ocr::write_figures(&image, &reading, out, &stem)?;
 
     let truth = truth_of(path)?;
     let text = reading.lines.join("\n");

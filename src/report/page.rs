@@ -1,13 +1,13 @@
 //! REPORT.md: a page read top to bottom, one section per stage, each figure
 //! embedded with a link relative to the page, each number from `Report`.
 
+use super::markdown::{inline_code, Markdown};
 use super::sections::{
     AutoencoderSection, ClassifierSection, GradcheckSection, OcrSection, Report, Section,
     SweepSection,
 };
-use gradink::options::Named;
-use gradink::report::{inline_code, Markdown};
-use gradink::train_autoencoder::OptimizerKind;
+use crate::options::Named;
+use crate::train_autoencoder::OptimizerKind;
 
 /// REPORT.md, top to bottom in the order the stages ran.
 pub fn page(r: &Report) -> String {
