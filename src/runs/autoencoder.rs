@@ -4,6 +4,19 @@
 //! model and `ae_summary.json` into `--out` under the rule that a re-run
 //! never silently replaces a better model (keep_better.rs); or measure the
 //! PSNR of a saved model ([`evaluate`]).
+//!
+//! ```no_run
+//! use gradink::runs::autoencoder::{autoencoder, AutoencoderRunConfig};
+//! use gradink::runs::event;
+//!
+//! let cfg = AutoencoderRunConfig {
+//!     out: "out/ae".into(),
+//!     ..Default::default()
+//! };
+//! let summary = autoencoder(&cfg, &mut event::ignore)?;
+//! println!("{:.2} dB", summary.valid_psnr_mean);
+//! # Ok::<(), gradink::Error>(())
+//! ```
 
 use super::event::Event;
 use crate::ae_recipe::{AeChoices, AeRecipe, Arch};
