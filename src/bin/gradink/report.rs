@@ -11,11 +11,9 @@
 //! `gradink::report` holds what is measured (`sections`), the OCR stage
 //! (`photos`), the page (`page`) and the stages' timing (`stages`).
 
-use crate::autoencoder;
 use crate::progress::{self, StageBars};
 use anyhow::{Context, Result};
-use clap::FromArgMatches;
-use gradink::ae_recipe::AeRecipe;
+use gradink::ae_recipe::{AeChoices, AeRecipe};
 use gradink::data::choice::in_repository;
 use gradink::data::Nist36;
 use gradink::gradcheck::{InputCheck, Tolerance};
@@ -90,12 +88,6 @@ pub struct Args {
     /// gradient check (default: `gradink gradcheck`'s, the repository's real-NIST fixture).
     #[arg(long)]
     pub gradcheck_data: Option<PathBuf>,
-}
-
-/// The defaults of another subcommand's options, as clap would parse them.
-fn defaults<A: clap::Args + FromArgMatches>(name: &'static str) -> A {
-    let matches = A::augment_args(clap::Command::new(name)).get_matches_from([name]);
-    A::from_arg_matches(&matches).expect("a subcommand's defaults parse")
 }
 
 /// The stages on the overall bar: five that measure, then writing the report.
@@ -232,8 +224,13 @@ pub fn run(args: Args) -> Result<()> {
                 let dir = args.out.join(folder);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
-                let summary =
-                    autoencoder::train_and_report(&d.train, &d.valid, ae_cfg.clone(), &dir)?;
+                let summary = gradink::runs::autoencoder::train_and_report(
+                    &d.train,
+                    &d.valid,
+                    ae_cfg.clone(),
+                    &dir,
+                    &mut progress::shown(),
+                )?;
                 Ok(AutoencoderSection {
                     folder: folder.into(),
                     summary,
@@ -343,12 +340,11 @@ fn train_config(args: &Args) -> TrainConfig {
 }
 
 fn ae_config(args: &Args) -> AeConfig {
-    let d: autoencoder::Args = defaults("autoencoder");
-    autoencoder::Args {
-        recipe: args.ae_recipe.unwrap_or(d.recipe),
-        epochs: args.ae_epochs.or(d.epochs),
+    AeChoices {
+        recipe: args.ae_recipe.unwrap_or_default(),
+        epochs: args.ae_epochs,
         seed: args.seed,
-        ..d
+        ..AeChoices::default()
     }
     .config()
 }
