@@ -30,6 +30,15 @@ pub enum Error {
     #[error("--data must be a folder (holding nist36_train.mat, nist36_valid.mat and nist36_test.mat); {path} is a file")]
     DataNotFolder { path: PathBuf },
 
+    /// A run that stopped before it finished: what went wrong, and what
+    /// its output folder holds now.
+    #[error("{0}")]
+    Stopped(String),
+
+    /// A model file that reads, but does not fit the data or the comparison asked for.
+    #[error("{path}: {reason}")]
+    ModelMismatch { path: PathBuf, reason: String },
+
     #[error("{path} {reason}")]
     NotRegular { path: PathBuf, reason: String },
 
@@ -138,15 +147,26 @@ pub enum Error {
     /// ("cannot load the classifier: …"); the cause is part of the message,
     /// not a `source`, as in `Io`.
     #[error("{what}: {error}")]
-    Step { what: String, error: Box<Error> },
+    Step {
+        what: String,
+        error: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl Error {
     /// This error as the cause of the step `what`.
     pub fn during(self, what: impl Into<String>) -> Self {
+        Error::step(what, self)
+    }
+
+    /// `error`, of any type (PCA's, say), as the cause of the step `what`.
+    pub fn step(
+        what: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
         Error::Step {
             what: what.into(),
-            error: Box::new(self),
+            error: Box::new(error),
         }
     }
 

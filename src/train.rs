@@ -1,6 +1,11 @@
 //! The classifiers' training loop: shuffled mini-batches, one tape per step,
-//! and a `History` of per-epoch loss and accuracy. The MLP and the CNN
+//! and the per-epoch loss and accuracy (`EpochStats`). The MLP and the CNN
 //! (`train_cnn.rs`) both run it.
+//!
+//! Here too is what every training loop shares, the autoencoder's
+//! (`train_autoencoder.rs`) included: the learning rate of an epoch
+//! ([`Schedule::rate`], warm-up included), the [`Progress`] a loop reports,
+//! the divergence check and the chunks of an evaluation pass.
 
 use crate::data::{for_each_batch, one_hot, shuffled_batches, Split};
 use crate::error::{Error, Result};
@@ -29,8 +34,15 @@ pub enum Schedule {
 crate::named_values!(Schedule { Constant => "constant", Cosine => "cosine" });
 
 impl Schedule {
-    /// The rate for epoch `e` (0-based) of `epochs`.
-    pub fn rate(self, lr: f64, e: usize, epochs: usize) -> f64 {
+    /// The rate for epoch `e` (0-based) of `epochs`, after `warmup` epochs
+    /// whose rate climbs linearly to `lr` (epoch k of w trains at lr·k/w);
+    /// the schedule then runs over the epochs left. Every loop takes its
+    /// rate from here (the classifiers with no warm-up).
+    pub fn rate(self, lr: f64, warmup: usize, e: usize, epochs: usize) -> f64 {
+        if e < warmup {
+            return lr * (e + 1) as f64 / warmup as f64;
+        }
+        let (e, epochs) = (e - warmup, epochs.saturating_sub(warmup));
         match self {
             Schedule::Constant => lr,
             Schedule::Cosine => {
@@ -81,24 +93,37 @@ pub struct EpochStats {
     pub seconds: f64,
 }
 
-/// Where training is, for progress bars.
+/// Where a training loop is, for progress bars (every loop reports it).
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
     pub epoch: usize,
     pub batch: usize,
     pub batches: usize,
+    /// The mean loss so far this epoch, in the loop's own unit (the
+    /// classifiers' cross-entropy per sample, the autoencoder's squared
+    /// error per image).
     pub running_loss: f64,
-    pub running_acc: f64,
+    /// The classifiers' accuracy so far this epoch (`None` for the autoencoder).
+    pub running_acc: Option<f64>,
+}
+
+/// Rows an evaluation pass (no tape) takes at a time, so that its memory
+/// stays bounded whatever the split's size.
+const EVAL_CHUNK: usize = 1024;
+
+/// The row ranges of every loop's evaluation pass over `rows` rows.
+pub(crate) fn eval_chunks(rows: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..rows)
+        .step_by(EVAL_CHUNK)
+        .map(move |start| start..(start + EVAL_CHUNK).min(rows))
 }
 
 /// Mean cross-entropy and accuracy of `model` on `split`, without a tape.
 pub fn evaluate(model: &impl Predict, split: &Split) -> (f64, f64) {
-    const CHUNK: usize = 1024;
     let (mut loss, mut predicted) = (0.0, Vec::with_capacity(split.len()));
-    for start in (0..split.len()).step_by(CHUNK) {
-        let end = (start + CHUNK).min(split.len());
-        let idx: Vec<usize> = (start..end).collect();
-        let x = split.images.slice(s![start..end, ..]);
+    for rows in eval_chunks(split.len()) {
+        let idx: Vec<usize> = rows.clone().collect();
+        let x = split.images.slice(s![rows, ..]);
         let y = one_hot::<f32>(&split.labels, &idx, split.classes);
         // Rows known to be single characters are scored on the characters
         // alone; a split with "touching" rows of its own on every output.
@@ -167,7 +192,7 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
     let mut history = Vec::new();
     let mut divergence = Divergence::new();
     for epoch in 1..=cfg.epochs {
-        opt.set_learning_rate(cfg.schedule.rate(cfg.lr, epoch - 1, cfg.epochs));
+        opt.set_learning_rate(cfg.schedule.rate(cfg.lr, 0, epoch - 1, cfg.epochs));
         let started = Instant::now();
         let batches = shuffled_batches(train.len(), cfg.batch_size, &mut rng);
         let dropout_seeds: Vec<u64> = if M::DROPOUT {
@@ -200,7 +225,7 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
                 batch: b + 1,
                 batches: batches.len(),
                 running_loss: loss_sum / seen as f64,
-                running_acc: correct as f64 / seen as f64,
+                running_acc: Some(correct as f64 / seen as f64),
             });
             Ok(())
         })?;
@@ -289,7 +314,7 @@ pub fn memory_estimate(cfg: &TrainConfig, inputs: usize, classes: usize) -> u64 
     let params = (inputs as u64 + 1)
         .saturating_mul(h)
         .saturating_add((h + 1).saturating_mul(classes as u64));
-    let rows = (cfg.batch_size as u64).max(1024);
+    let rows = (cfg.batch_size as u64).max(EVAL_CHUNK as u64);
     params
         .saturating_mul(3)
         .saturating_add(rows.saturating_mul(h).saturating_mul(4))

@@ -4,13 +4,17 @@
 //! with momentum SGD (or Adam). After every epoch whose parameters are all
 //! finite, the model is saved atomically, so when a run diverges the file on
 //! disk is the last good model, never a half-written or NaN one.
+//!
+//! The loop speaks `train`'s vocabulary (its `Schedule` and rate, `Progress`,
+//! divergence check and evaluation chunks); what is its own is the config
+//! (optimizer, warm-up, threads) and PSNR, reported in place of accuracy.
 
 use crate::data::{for_each_batch, shuffled_batches};
 use crate::error::Result;
 use crate::models::{AeInit, AeModel};
 use crate::nn::{Adam, Momentum, Optimizer};
 use crate::subnormals::FlushSubnormals;
-use crate::train::{Divergence, Schedule};
+use crate::train::{eval_chunks, Divergence, Progress, Schedule};
 use crate::{Gradients, Tape};
 use ndarray::{s, Array2, ArrayView1, Axis, Zip};
 use rand::SeedableRng;
@@ -56,11 +60,7 @@ pub struct AeConfig {
 impl AeConfig {
     /// The learning rate of epoch `e` (0-based): warm-up, then the schedule.
     pub fn rate(&self, e: usize) -> f64 {
-        if e < self.warmup {
-            return self.lr * (e + 1) as f64 / self.warmup as f64;
-        }
-        let rest = self.epochs.saturating_sub(self.warmup);
-        self.schedule.rate(self.lr, e - self.warmup, rest)
+        self.schedule.rate(self.lr, self.warmup, e, self.epochs)
     }
 }
 
@@ -76,16 +76,6 @@ pub struct AeEpochStats {
     pub valid_psnr: f64,
     /// Wall time of the training part of the epoch (not the validation pass).
     pub seconds: f64,
-}
-
-/// Where training is, for progress bars.
-#[derive(Clone, Copy, Debug)]
-pub struct AeProgress {
-    pub epoch: usize,
-    pub batch: usize,
-    pub batches: usize,
-    /// Squared error per image so far this epoch.
-    pub running_loss: f64,
 }
 
 /// A perfect reconstruction would have infinite PSNR; its MSE is floored here
@@ -112,11 +102,10 @@ pub fn psnr(original: ArrayView1<f32>, reconstruction: ArrayView1<f32>) -> f64 {
 /// Mean squared error per image (summed over pixels) and mean PSNR over
 /// every row of `images`, without a tape.
 pub fn evaluate<M: AeModel>(model: &M, images: &Array2<f32>) -> (f64, f64) {
-    const CHUNK: usize = 1024;
     let n = images.nrows();
     let (mut sse, mut psnr_sum) = (0.0, 0.0);
-    for start in (0..n).step_by(CHUNK) {
-        let x = images.slice(s![start..(start + CHUNK).min(n), ..]);
+    for rows in eval_chunks(n) {
+        let x = images.slice(s![rows, ..]);
         let y = model.reconstruct(x);
         for (a, b) in x.rows().into_iter().zip(y.rows()) {
             sse += Zip::from(a)
@@ -171,7 +160,7 @@ pub fn train_autoencoder<M: AeModel>(
     valid: &Array2<f32>,
     cfg: &AeConfig,
     checkpoint: Option<&Path>,
-    mut on_progress: impl FnMut(AeProgress),
+    mut on_progress: impl FnMut(Progress),
 ) -> Result<Vec<AeEpochStats>> {
     let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
@@ -193,11 +182,12 @@ pub fn train_autoencoder<M: AeModel>(
             opt.step_all(model.params_mut(), &grads);
             loss_sum += loss;
             seen += idx.len();
-            on_progress(AeProgress {
+            on_progress(Progress {
                 epoch,
                 batch: b + 1,
                 batches: batches.len(),
                 running_loss: loss_sum / seen as f64,
+                running_acc: None,
             });
             Ok(())
         })?;
@@ -262,47 +252,4 @@ fn batch_gradients<M: AeModel>(
     });
     let loss = parts.iter().map(|(l, _)| l).sum();
     (loss, parts.into_iter().map(|(_, g)| g).collect())
-}
-
-/// What `ae_summary.json` holds.
-#[derive(Serialize)]
-pub struct Summary {
-    pub epochs: usize,
-    /// Squared error per training image (sum over pixels), last epoch.
-    pub final_train_loss: f64,
-    pub valid_loss: f64,
-    /// Mean over every validation image of 20·log10(1) − 10·log10(MSE).
-    pub valid_psnr_mean: f64,
-    /// The same measure for PCA with as many components as the code has
-    /// numbers, fitted on the training split: the linear baseline.
-    pub pca_valid_psnr_mean: f64,
-    /// `valid_psnr_mean − pca_valid_psnr_mean` (positive: the network wins).
-    pub margin_over_pca_db: f64,
-    /// Wall time of the PCA fit (covariance and eigendecomposition).
-    pub pca_seconds: f64,
-    /// The same measure for drawing the training split's mean image for
-    /// every input (for comparison: a collapsed network is no better).
-    pub mean_image_valid_psnr: f64,
-    pub valid_images: usize,
-    pub seconds_per_epoch: f64,
-    pub config: AeConfig,
-    pub history: Vec<AeEpochStats>,
-    /// `--arch conv` only: its layers (`conv_autoencoder::DESCRIPTION`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// `--arch conv` only: the dense network it is compared with, scored the same way.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dense: Option<DenseComparison>,
-}
-
-/// The dense network a convolutional run is compared with.
-#[derive(Serialize)]
-pub struct DenseComparison {
-    /// Where it came from: `--dense-model FILE`, or trained here with a recipe.
-    pub model: String,
-    pub valid_psnr_mean: f64,
-    /// `valid_psnr_mean` of the conv network minus this one's.
-    pub conv_margin_db: f64,
-    /// Training time of the dense model in this run (0 when loaded).
-    pub seconds: f64,
 }

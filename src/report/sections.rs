@@ -3,9 +3,9 @@
 //! as JSON; `REPORT.md` is written from it.
 
 use crate::gradcheck::InputCheck;
+use crate::runs::autoencoder::Summary as AeSummary;
 use crate::runs::sweep::SweepRun;
 use crate::runs::train::TrainSummary;
-use crate::train_autoencoder::Summary as AeSummary;
 use serde::Serialize;
 use std::path::PathBuf;
 

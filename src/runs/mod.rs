@@ -5,6 +5,7 @@
 //! function and prints the outcome; progress comes back as [`event::Event`]s
 //! or through a callback. Nothing here prints to stdout.
 
+pub mod autoencoder;
 pub mod evaluate;
 pub mod event;
 pub mod gradcheck;

@@ -9,9 +9,9 @@
 //! rest as skipped. What is measured and how the page looks are in
 //! `crate::report`; this file is the order of the stages.
 
-use crate::ae_recipe::AeRecipe;
+use crate::ae_recipe::{AeChoices, AeRecipe};
 use crate::data::choice::{in_repository, nist36_dir};
-use crate::data::{Nist36, Split};
+use crate::data::Nist36;
 use crate::error::{Error, Result};
 use crate::gradcheck::{InputCheck, Tolerance};
 use crate::options::Named;
@@ -21,12 +21,13 @@ use crate::report::sections::{
 };
 use crate::report::stages::{StageDisplay, Stages};
 use crate::report::{page, photos};
+use crate::runs::autoencoder::train_and_report;
 use crate::runs::event::Event;
 use crate::runs::gradcheck::{gradcheck, GradcheckConfig};
 use crate::runs::sweep::sweep_into;
 use crate::runs::train::train_mlp_into;
 use crate::train::TrainConfig;
-use crate::train_autoencoder::{AeConfig, Summary as AeSummary};
+use crate::train_autoencoder::AeConfig;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -93,13 +94,16 @@ impl ReportConfig {
         }
     }
 
-    /// The autoencoder's training: the recipe, its epochs unless given.
+    /// The autoencoder's training: `gradink autoencoder`'s with the
+    /// report's recipe, epochs and seed.
     pub fn ae_config(&self) -> AeConfig {
-        let recipe = self.ae_recipe.config(self.seed);
-        AeConfig {
-            epochs: self.ae_epochs.unwrap_or(recipe.epochs),
-            ..recipe
+        AeChoices {
+            recipe: self.ae_recipe,
+            epochs: self.ae_epochs,
+            seed: self.seed,
+            ..AeChoices::default()
         }
+        .config()
     }
 
     /// The gradient check, with the report's seed, its file as found from here.
@@ -111,12 +115,6 @@ impl ReportConfig {
         }
     }
 }
-
-/// The autoencoder stage: trains on train/valid with the config and writes
-/// its files into the folder; an error is the sentence to show. (The
-/// binary's own, until the autoencoder's run is in the library.)
-pub type AutoencoderStage<'a> =
-    &'a mut dyn FnMut(&Split, &Split, AeConfig, &Path) -> std::result::Result<AeSummary, String>;
 
 /// The stages on the overall bar: five that measure, then writing the report.
 pub const STAGE_COUNT: usize = 6;
@@ -167,7 +165,6 @@ pub fn report(
     cfg: &ReportConfig,
     display: &mut dyn StageDisplay,
     on_event: &mut dyn FnMut(Event),
-    train_autoencoder: AutoencoderStage,
 ) -> Result<ReportOutcome> {
     let started = Instant::now();
     let choice = nist36_dir(cfg.data.as_deref())?;
@@ -284,27 +281,19 @@ pub fn report(
     let autoencoder = stages.run(
         "autoencoder",
         || {
-            let Some(d) = &data else {
-                return skipped(&data_dir);
-            };
-            let folder = "autoencoder";
-            let dir = cfg.out.join(folder);
-            let summary = std::fs::create_dir_all(&dir)
-                .map_err(|error| {
-                    Error::Files {
-                        what: format!("cannot create {}", dir.display()),
-                        error,
-                    }
-                    .to_string()
-                })
-                .and_then(|()| train_autoencoder(&d.train, &d.valid, ae_cfg.clone(), &dir));
-            match summary {
-                Ok(summary) => Section::Ok(AutoencoderSection {
+            on_data(&data, &data_dir, |d| {
+                let folder = "autoencoder";
+                let dir = cfg.out.join(folder);
+                std::fs::create_dir_all(&dir).map_err(|error| Error::Files {
+                    what: format!("cannot create {}", dir.display()),
+                    error,
+                })?;
+                let summary = train_and_report(&d.train, &d.valid, ae_cfg.clone(), &dir, on_event)?;
+                Ok(AutoencoderSection {
                     folder: folder.into(),
                     summary,
-                }),
-                Err(error) => Section::Failed { error },
-            }
+                })
+            })
         },
         |a| format!("valid PSNR {:.2} dB", a.summary.valid_psnr_mean),
     );
@@ -349,16 +338,8 @@ pub fn report(
     Ok(ReportOutcome { report, page })
 }
 
-/// A stage that needs the training data, when there is none (the report
-/// has already said why).
-fn skipped<T>(dir: &Path) -> Section<T> {
-    Section::Skipped {
-        reason: format!("no NIST36 data at {} (see above).", dir.display()),
-    }
-}
-
-/// `f` on the training data as a section: skipped when there is no data,
-/// failed when `f` fails.
+/// `f` on the training data as a section: skipped when there is no data
+/// (the report has already said why), failed when `f` fails.
 fn on_data<T>(
     data: &Option<Nist36>,
     dir: &Path,
@@ -366,7 +347,9 @@ fn on_data<T>(
 ) -> Section<T> {
     match data {
         Some(d) => f(d).into(),
-        None => skipped(dir),
+        None => Section::Skipped {
+            reason: format!("no NIST36 data at {} (see above).", dir.display()),
+        },
     }
 }
 

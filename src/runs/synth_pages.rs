@@ -130,6 +130,31 @@ pub fn synth_pages(cfg: &SynthPagesConfig) -> Result<Vec<StrengthScore>> {
     Ok(scores)
 }
 
+/// The scores as the Markdown table `gradink synth-pages --read` prints.
+pub fn scores_table(scores: &[StrengthScore]) -> String {
+    let mut table = String::from(
+        "| strength | pages | characters | character accuracy | lines split right | lines found / true | invented lines |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for s in scores {
+        let p = &s.score;
+        table += &format!(
+            "| {} | {} | {} | {:.1} % | {} / {} ({:.1} %) | {} / {} | {} |\n",
+            s.strength,
+            s.pages,
+            p.characters,
+            100.0 * p.accuracy(),
+            p.lines_split_right,
+            p.lines_true,
+            100.0 * p.split_rate(),
+            p.lines_found,
+            p.lines_true,
+            p.lines_invented
+        );
+    }
+    table
+}
+
 /// Writes a seeded choice of up to `per_class` glyphs of every class of
 /// `glyphs` as a glyph sheet to `file` (e.g. to renew the test fixture).
 pub fn save_glyph_sheet(glyphs: &Glyphs, per_class: usize, seed: u64, file: &Path) -> Result<()> {

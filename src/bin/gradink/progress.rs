@@ -32,16 +32,20 @@ pub fn training_bar(epochs: usize, batches_per_epoch: usize, label: &str) -> Pro
     bar
 }
 
-/// Moves the bar to `p` and shows its running figures.
+/// Moves the bar to `p` and shows its running figures (the autoencoder's
+/// loss is per image, without an accuracy).
 pub fn update(bar: &ProgressBar, p: Progress) {
     bar.set_position(((p.epoch - 1) * p.batches + p.batch) as u64);
     if p.batch == p.batches || p.batch.is_multiple_of(20) {
-        bar.set_message(format!(
-            "epoch {} loss {:.3} acc {:.1}%",
-            p.epoch,
-            p.running_loss,
-            100.0 * p.running_acc
-        ));
+        bar.set_message(match p.running_acc {
+            Some(acc) => format!(
+                "epoch {} loss {:.3} acc {:.1}%",
+                p.epoch,
+                p.running_loss,
+                100.0 * acc
+            ),
+            None => format!("epoch {} loss {:.2}/image", p.epoch, p.running_loss),
+        });
     }
 }
 

@@ -99,15 +99,7 @@ impl Args {
 
 pub fn run(args: Args) -> Result<()> {
     let mut bars = StageBars::new(STAGE_COUNT);
-    let mut train_autoencoder = |train: &_, valid: &_, cfg, dir: &_| {
-        crate::autoencoder::train_and_report(train, valid, cfg, dir).map_err(|e| format!("{e:#}"))
-    };
-    let outcome = report(
-        &args.config(),
-        &mut bars,
-        &mut progress::shown(),
-        &mut train_autoencoder,
-    )?;
+    let outcome = report(&args.config(), &mut bars, &mut progress::shown())?;
     drop(bars);
     match outcome.problem() {
         Some(problem) => anyhow::bail!("{problem}"),

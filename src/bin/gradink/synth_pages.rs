@@ -5,7 +5,7 @@
 use anyhow::{bail, Context, Result};
 use gradink::ocr::{ReadOptions, Strength};
 use gradink::runs::synth_pages::{
-    save_glyph_sheet, synth_pages, Glyphs, ReadPages, SynthPagesConfig,
+    save_glyph_sheet, scores_table, synth_pages, Glyphs, ReadPages, SynthPagesConfig,
 };
 use std::path::PathBuf;
 
@@ -104,23 +104,6 @@ pub fn run(args: Args) -> Result<()> {
         );
         return Ok(());
     }
-    println!("| strength | pages | characters | character accuracy | lines split right | lines found / true | invented lines |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    for s in &scores {
-        let p = &s.score;
-        println!(
-            "| {} | {} | {} | {:.1} % | {} / {} ({:.1} %) | {} / {} | {} |",
-            s.strength,
-            s.pages,
-            p.characters,
-            100.0 * p.accuracy(),
-            p.lines_split_right,
-            p.lines_true,
-            100.0 * p.split_rate(),
-            p.lines_found,
-            p.lines_true,
-            p.lines_invented
-        );
-    }
+    print!("{}", scores_table(&scores));
     Ok(())
 }
