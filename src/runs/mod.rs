@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod event;
 pub mod gradcheck;
 pub mod ocr;
+pub mod report;
 pub mod sweep;
 pub mod synth_pages;
 pub mod train;

@@ -15,16 +15,7 @@ mod synth_pages;
 mod train;
 
 use clap::{Parser, Subcommand};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The library's choice of NIST36 folder, named on the first line as every
-/// subcommand that reads NIST36 does.
-fn chosen_data(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let choice = gradink::data::choice::nist36_dir(given)?;
-    println!("data: {choice}");
-    Ok(choice.dir)
-}
 
 #[derive(Parser)]
 #[command(

@@ -41,14 +41,21 @@ pub fn run(args: Args) -> Result<()> {
             Ok(reading) => reading,
             Err(e) => return eprintln!("error: {e}"),
         };
-        let mut text = match (args.json, several) {
-            (true, _) => reading_json(&path.to_string(), &reading) + "\n",
-            (false, true) => format!("== {path}\n"),
-            (false, false) => String::new(),
+        let text = if args.json {
+            reading_json(&path.to_string(), &reading) + "\n"
+        } else {
+            let heading = if several {
+                format!("== {path}\n")
+            } else {
+                String::new()
+            };
+            heading
+                + &reading
+                    .lines
+                    .iter()
+                    .map(|l| format!("{l}\n"))
+                    .collect::<String>()
         };
-        if !args.json {
-            text.extend(reading.lines.iter().map(|l| format!("{l}\n")));
-        }
         if printed.is_ok() {
             let mut out = std::io::stdout().lock();
             printed = out.write_all(text.as_bytes()).and_then(|()| out.flush());
