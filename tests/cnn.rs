@@ -62,6 +62,25 @@ fn files_record_the_architecture_and_load_as_either_kind() {
     assert!(e.to_string().contains("conv2.weight"), "{e}");
 }
 
+/// The same store and metadata give the same bytes every time: safetensors
+/// keeps metadata in a `HashMap`, whose order would change from one call to
+/// the next, so the same seed would write different model files.
+#[test]
+fn metadata_is_written_in_one_order() {
+    let mut store = ParamStore::<f32>::new();
+    store.insert("w", Array2::<f32>::ones((2, 3)));
+    let metadata = [("e", "5"), ("b", "2"), ("d", "4"), ("a", "1"), ("c", "3")];
+    let first = store.to_safetensors_with(&metadata);
+    for _ in 0..20 {
+        assert!(store.to_safetensors_with(&metadata) == first);
+    }
+    let header = String::from_utf8_lossy(&first[8..80]);
+    assert!(
+        header.contains(r#"{"a":"1","b":"2","c":"3","d":"4","e":"5"}"#),
+        "{header}"
+    );
+}
+
 /// A CNN with a "touching" output keeps it through its file, and answers
 /// single-character questions with the characters alone.
 #[test]

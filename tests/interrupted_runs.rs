@@ -36,6 +36,18 @@ fn run(command: &str, out: &Path, epochs: usize, extra: &[&str]) -> Command {
 }
 
 /// Names in `dir` (and `dir/rejected`) of this project's temporaries.
+/// Waits until `child` trains into its staging folder in `out`, so that a
+/// Ctrl-C lands during training (a fixed wait is too short on a loaded
+/// machine, where loading the data takes longer).
+fn wait_until_training(out: &Path, child: &std::process::Child) {
+    let staging = out.join(format!(".staging-{}", child.id()));
+    let started = Instant::now();
+    while !staging.exists() && started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+}
+
 fn temporaries(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     for d in [dir.to_path_buf(), dir.join("rejected")] {
@@ -184,7 +196,7 @@ fn ctrl_c_abandons_a_run_and_says_what_is_on_disk() {
 
     let interrupt = |out: &Path| {
         let child = train(out, 200, &["--force"]).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        wait_until_training(out, &child);
         let sent = Instant::now();
         let status = Command::new("kill")
             .args(["-INT", &child.id().to_string()])
@@ -261,7 +273,7 @@ fn the_autoencoder_killed_while_moving_or_interrupted_keeps_its_pair() {
     // Ctrl-C during a long run: abandoned, --out as the last run left it.
     let model = std::fs::read(out.join("autoencoder.safetensors")).unwrap();
     let child = ae(&out, 100_000, &["--force"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(3000));
+    wait_until_training(&out, &child);
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

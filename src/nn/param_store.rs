@@ -157,7 +157,10 @@ impl<T: Scalar> ParamStore<T> {
                 .map(|&(k, v)| (k.to_string(), v.to_string()))
                 .collect::<HashMap<_, _>>()
         });
-        safetensors::serialize(views, &metadata).expect("in-memory serialisation cannot fail")
+        let mut bytes =
+            safetensors::serialize(views, &metadata).expect("in-memory serialisation cannot fail");
+        sort_metadata(&mut bytes, metadata.as_ref());
+        bytes
     }
 
     /// Writes the store to `path` atomically: a crash never leaves half a file.
@@ -285,5 +288,26 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, len: usize) -> S
             "corrupt: a tensor's shape and size disagree".to_string()
         }
         _ => "not a safetensors model file (no valid safetensors header)".to_string(),
+    }
+}
+
+/// Rewrites the `__metadata__` object of serialised safetensors `bytes` with
+/// its keys sorted. safetensors writes it from a `HashMap`, whose order
+/// changes from run to run, so a file with two or more metadata keys would
+/// otherwise differ in its bytes between two runs of the same seed. The
+/// sorted object has the same entries, so the same length; the bytes are
+/// left as they are if the header does not start with it as expected.
+fn sort_metadata(bytes: &mut [u8], metadata: Option<&HashMap<String, String>>) {
+    let Some(metadata) = metadata else { return };
+    let sorted: BTreeMap<&String, &String> = metadata.iter().collect();
+    let sorted = serde_json::to_vec(&sorted).expect("strings serialise");
+    let start = 8 + br#"{"__metadata__":"#.len();
+    let Some(written) = bytes.get_mut(start..start + sorted.len()) else {
+        return;
+    };
+    let same_entries = serde_json::from_slice::<HashMap<String, String>>(written)
+        .is_ok_and(|written| &written == metadata);
+    if same_entries {
+        written.copy_from_slice(&sorted);
     }
 }
