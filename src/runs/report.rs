@@ -8,6 +8,26 @@
 //! check on the test fixture, OCR with the shipped model) and marks the
 //! rest as skipped. What is measured and how the page looks are in
 //! `crate::report`; this file is the order of the stages.
+//!
+//! ```no_run
+//! use gradink::report::stages::StageDisplay;
+//! use gradink::runs::{event, report::{report, ReportConfig}};
+//!
+//! /// Each finished stage's line on stderr.
+//! struct Lines;
+//! impl StageDisplay for Lines {
+//!     fn start(&mut self, _name: &str) {}
+//!     fn finish_stage(&mut self, line: &str) { eprintln!("{line}") }
+//!     fn say(&mut self, line: &str) { eprintln!("{line}") }
+//! }
+//!
+//! let mut cfg = ReportConfig::default();
+//! cfg.train.epochs = 2;
+//! cfg.ae_epochs = Some(2);
+//! let outcome = report(&cfg, &mut Lines, &mut event::ignore)?;
+//! println!("{}", outcome.page.display());
+//! # Ok::<(), gradink::Error>(())
+//! ```
 
 use crate::ae_recipe::{AeChoices, AeRecipe};
 use crate::data::choice::{in_repository, nist36_dir};

@@ -3,6 +3,21 @@
 //! `classifier.safetensors` and `summary.json` into the output folder under
 //! the rule for `--out` (src/keep_better.rs: a better model is never
 //! silently replaced).
+//!
+//! ```no_run
+//! use gradink::runs::event;
+//! use gradink::runs::train::{train, Arch, TrainRunConfig};
+//!
+//! let mut cfg = TrainRunConfig {
+//!     out: "out/cnn".into(),
+//!     arch: Arch::Cnn,
+//!     ..Default::default()
+//! };
+//! cfg.train.lr = Arch::Cnn.default_lr();
+//! let summary = train(&cfg, &mut event::ignore)?;
+//! println!("valid {:.1}%", 100.0 * summary.valid_acc);
+//! # Ok::<(), gradink::Error>(())
+//! ```
 
 use crate::classifier_figures as figures;
 use crate::data::choice::nist36_dir;
