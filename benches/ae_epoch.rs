@@ -62,7 +62,7 @@ fn gradink_runs(train: &Array2<f32>, valid: &Array2<f32>, opts: &Options) -> Row
             train_autoencoder(&mut model, train, valid, &config(opts.epochs), None, |_| {})
                 .expect("the default recipe does not diverge");
         seconds.extend(history.iter().map(|h| h.seconds));
-        valid_psnr = history.last().map_or(f64::NAN, |h| h.valid_psnr);
+        valid_psnr = history.last().map_or(f64::NAN, |h| h.scores.valid_psnr);
         let bits: Vec<u64> = history.iter().map(|h| h.train_loss.to_bits()).collect();
         if let Some(first) = &losses {
             deterministic &= *first == bits;

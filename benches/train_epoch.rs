@@ -61,7 +61,7 @@ fn gradink_runs(data: &Nist36, opts: &Options) -> Row {
         )
         .expect("the default recipe does not diverge");
         seconds.extend(history.iter().map(|h| h.seconds));
-        valid_acc = history.last().map_or(f64::NAN, |h| h.valid_acc);
+        valid_acc = history.last().map_or(f64::NAN, |h| h.scores.valid_acc);
         let bits: Vec<u64> = history.iter().map(|h| h.train_loss.to_bits()).collect();
         if let Some(first) = &losses {
             deterministic &= *first == bits;

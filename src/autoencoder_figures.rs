@@ -6,7 +6,8 @@ use crate::data::{class_name, upright, Split, IMAGE_SIDE};
 use crate::error::Result;
 use crate::models::{AeModel, Autoencoder, Pca};
 use crate::plot::{self, Chart, Series};
-use crate::train_autoencoder::AeEpochStats;
+use crate::train::EpochStats;
+use crate::train_autoencoder::Reconstruction;
 use ndarray::{Array2, Axis};
 use plotters::prelude::*;
 use std::path::Path;
@@ -14,12 +15,13 @@ use std::path::Path;
 /// `ae_loss.png`: squared error per image (train and valid) and valid PSNR
 /// per epoch, beside the PSNR of PCA with `pca_components` components.
 pub fn loss_curves(
-    history: &[AeEpochStats],
+    history: &[EpochStats<Reconstruction>],
     pca_psnr: f64,
     pca_components: usize,
     path: &Path,
 ) -> Result<()> {
-    let series = |f: fn(&AeEpochStats) -> f64| history.iter().map(f).collect::<Vec<_>>();
+    let series =
+        |f: fn(&EpochStats<Reconstruction>) -> f64| history.iter().map(f).collect::<Vec<_>>();
     plot::line_charts(
         path,
         &[
@@ -28,14 +30,14 @@ pub fn loss_curves(
                 y_label: "squared error per image".into(),
                 series: vec![
                     Series::new("train", series(|h| h.train_loss)),
-                    Series::new("valid", series(|h| h.valid_loss)),
+                    Series::new("valid", series(|h| h.scores.valid_loss)),
                 ],
             },
             Chart {
                 title: "Validation PSNR".into(),
                 y_label: "dB".into(),
                 series: vec![
-                    Series::new("valid", series(|h| h.valid_psnr)),
+                    Series::new("valid", series(|h| h.scores.valid_psnr)),
                     Series::new(
                         format!("PCA-{pca_components} (valid)"),
                         vec![pca_psnr; history.len()],
@@ -173,13 +175,15 @@ mod tests {
     /// The loss figure is a PNG file with both charts drawn.
     #[test]
     fn loss_curves_write_a_png() {
-        let history: Vec<AeEpochStats> = (0..3)
-            .map(|e| AeEpochStats {
+        let history: Vec<EpochStats<Reconstruction>> = (0..3)
+            .map(|e| EpochStats {
                 epoch: e,
                 lr: 1e-3,
                 train_loss: 30.0 - e as f64,
-                valid_loss: 31.0 - e as f64,
-                valid_psnr: 15.0 + e as f64,
+                scores: Reconstruction {
+                    valid_loss: 31.0 - e as f64,
+                    valid_psnr: 15.0 + e as f64,
+                },
                 seconds: 0.1,
             })
             .collect();

@@ -20,8 +20,8 @@ pub fn curves(history: &[EpochStats], out: &Path) -> Result<()> {
             title: "Accuracy".into(),
             y_label: "accuracy".into(),
             series: vec![
-                Series::new("train", series(|h| h.train_acc)),
-                Series::new("valid", series(|h| h.valid_acc)),
+                Series::new("train", series(|h| h.scores.train_acc)),
+                Series::new("valid", series(|h| h.scores.valid_acc)),
             ],
         },
     )?;
@@ -32,7 +32,7 @@ pub fn curves(history: &[EpochStats], out: &Path) -> Result<()> {
             y_label: "loss per sample".into(),
             series: vec![
                 Series::new("train", series(|h| h.train_loss)),
-                Series::new("valid", series(|h| h.valid_loss)),
+                Series::new("valid", series(|h| h.scores.valid_loss)),
             ],
         },
     )?;

@@ -79,18 +79,28 @@ impl Default for TrainConfig {
     }
 }
 
-/// Measurements at the end of one epoch. Losses are mean cross-entropy per sample.
+/// Measurements at the end of one epoch of any training loop. `S` is what
+/// the model is scored by after it ([`Accuracy`] for the classifiers, the
+/// autoencoder's `Reconstruction`), written into the same JSON object.
 #[derive(Clone, Debug, Serialize)]
-pub struct EpochStats {
+pub struct EpochStats<S = Accuracy> {
     pub epoch: usize,
     pub lr: f64,
     /// Averaged over the epoch's batches as they were trained.
     pub train_loss: f64,
+    #[serde(flatten)]
+    pub scores: S,
+    /// Wall time of the training part of the epoch (not the validation pass).
+    pub seconds: f64,
+}
+
+/// A classifier's scores after an epoch. Losses are mean cross-entropy per sample.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Accuracy {
+    /// Averaged over the epoch's batches as they were trained.
     pub train_acc: f64,
     pub valid_loss: f64,
     pub valid_acc: f64,
-    /// Wall time of the training part of the epoch (not the validation pass).
-    pub seconds: f64,
 }
 
 /// Where a training loop is, for progress bars (every loop reports it).
@@ -235,9 +245,11 @@ pub(crate) fn classifier_epochs<M: TrainForward>(
             epoch,
             lr: opt.learning_rate(),
             train_loss: loss_sum / seen.max(1) as f64,
-            train_acc: correct as f64 / seen.max(1) as f64,
-            valid_loss,
-            valid_acc,
+            scores: Accuracy {
+                train_acc: correct as f64 / seen.max(1) as f64,
+                valid_loss,
+                valid_acc,
+            },
             seconds,
         });
     }
@@ -288,10 +300,10 @@ impl Divergence {
 pub fn blow_up(history: &[EpochStats], predicted: &[usize], valid: &Split) -> Option<String> {
     let last = history.last()?;
     let guessing = (valid.classes.max(2) as f64).ln();
-    if !last.valid_loss.is_finite() || last.valid_loss > 10.0 * guessing {
+    if !last.scores.valid_loss.is_finite() || last.scores.valid_loss > 10.0 * guessing {
         return Some(format!(
             "training blew up: the validation loss ended at {:.3e}, more than ten times the {guessing:.2} of guessing uniformly; lower --lr",
-            last.valid_loss
+            last.scores.valid_loss
         ));
     }
     if let Some(&first) = predicted.first() {
@@ -299,7 +311,7 @@ pub fn blow_up(history: &[EpochStats], predicted: &[usize], valid: &Split) -> Op
             return Some(format!(
                 "training collapsed: the model answers '{}' for every validation image (accuracy {:.1}%); lower --lr, or train longer",
                 crate::data::class_name(first),
-                100.0 * last.valid_acc
+                100.0 * last.scores.valid_acc
             ));
         }
     }

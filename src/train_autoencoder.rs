@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::models::{AeInit, AeModel};
 use crate::nn::{Adam, Momentum, Optimizer};
 use crate::subnormals::FlushSubnormals;
-use crate::train::{eval_chunks, Divergence, Progress, Schedule};
+use crate::train::{eval_chunks, Divergence, EpochStats, Progress, Schedule};
 use crate::{Gradients, Tape};
 use ndarray::{s, Array2, ArrayView1, Axis, Zip};
 use rand::SeedableRng;
@@ -64,18 +64,13 @@ impl AeConfig {
     }
 }
 
-/// Measurements at the end of one epoch. Losses are squared error per image
-/// (the sum over its 1024 pixels), averaged over images.
-#[derive(Clone, Debug, Serialize)]
-pub struct AeEpochStats {
-    pub epoch: usize,
-    pub lr: f64,
-    /// Averaged over the epoch's batches as they were trained.
-    pub train_loss: f64,
+/// An autoencoder's scores after an epoch (its [`EpochStats`]). Losses are
+/// squared error per image (the sum over its 1024 pixels), averaged over images.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Reconstruction {
     pub valid_loss: f64,
+    /// Mean PSNR of the validation images, in dB.
     pub valid_psnr: f64,
-    /// Wall time of the training part of the epoch (not the validation pass).
-    pub seconds: f64,
 }
 
 /// A perfect reconstruction would have infinite PSNR; its MSE is floored here
@@ -161,7 +156,7 @@ pub fn train_autoencoder<M: AeModel>(
     cfg: &AeConfig,
     checkpoint: Option<&Path>,
     mut on_progress: impl FnMut(Progress),
-) -> Result<Vec<AeEpochStats>> {
+) -> Result<Vec<EpochStats<Reconstruction>>> {
     let _flush = FlushSubnormals::new();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     rng.set_stream(1); // shuffling draws apart from the initialisation stream
@@ -204,12 +199,14 @@ pub fn train_autoencoder<M: AeModel>(
         if let Some(path) = checkpoint {
             model.save(path)?;
         }
-        history.push(AeEpochStats {
+        history.push(EpochStats {
             epoch,
             lr: opt.learning_rate(),
             train_loss: loss_sum / seen.max(1) as f64,
-            valid_loss,
-            valid_psnr,
+            scores: Reconstruction {
+                valid_loss,
+                valid_psnr,
+            },
             seconds,
         });
     }

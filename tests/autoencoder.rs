@@ -254,7 +254,7 @@ fn training_on_the_fixture_lowers_the_loss_and_is_seeded() {
         first.train_loss,
         last.train_loss
     );
-    assert!(last.valid_psnr > first.valid_psnr + 1.0);
+    assert!(last.scores.valid_psnr > first.scores.valid_psnr + 1.0);
     let again = run();
     assert_eq!(again[5].train_loss, last.train_loss);
 }
@@ -279,7 +279,7 @@ fn splitting_batches_over_threads_takes_the_same_steps() {
             a.train_loss,
             b.train_loss
         );
-        assert!((a.valid_psnr - b.valid_psnr).abs() < 1e-3);
+        assert!((a.scores.valid_psnr - b.scores.valid_psnr).abs() < 1e-3);
     }
 }
 

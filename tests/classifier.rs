@@ -82,11 +82,11 @@ fn training_on_the_fixture_lowers_the_loss() {
         first.train_loss,
         last.train_loss
     );
-    assert!(last.valid_acc > first.valid_acc);
+    assert!(last.scores.valid_acc > first.scores.valid_acc);
     assert!(
-        last.valid_acc > 0.8,
+        last.scores.valid_acc > 0.8,
         "fits the training set: {}",
-        last.valid_acc
+        last.scores.valid_acc
     );
 }
 

@@ -33,7 +33,7 @@ fn run(cfg: &AeConfig, x: &Array2<f32>) -> (ConvAutoencoder<f32>, Vec<(f64, f64)
     let history = train_autoencoder(&mut model, x, x, cfg, None, |_| {}).unwrap();
     let curve = history
         .iter()
-        .map(|h| (h.train_loss, h.valid_psnr))
+        .map(|h| (h.train_loss, h.scores.valid_psnr))
         .collect();
     (model, curve)
 }

@@ -27,8 +27,10 @@ use crate::error::{Error, Result};
 use crate::keep_better::{settle, Judgement, Staging};
 use crate::models::{conv_autoencoder, AeModel, Autoencoder, ConvAutoencoder, Pca};
 use crate::nn::ParamStore;
+use crate::train::EpochStats;
 use crate::train_autoencoder::{
-    draws_one_image, evaluate as score, mean_image_psnr, train_autoencoder, AeConfig, AeEpochStats,
+    draws_one_image, evaluate as score, mean_image_psnr, train_autoencoder, AeConfig,
+    Reconstruction,
 };
 use ndarray::Array2;
 use serde::Serialize;
@@ -94,7 +96,7 @@ pub struct Summary {
     pub valid_images: usize,
     pub seconds_per_epoch: f64,
     pub config: AeConfig,
-    pub history: Vec<AeEpochStats>,
+    pub history: Vec<EpochStats<Reconstruction>>,
     /// `Arch::Conv` only: its layers (`conv_autoencoder::DESCRIPTION`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
@@ -365,7 +367,7 @@ fn train_model<M: AeModel>(
     out: &Path,
     label: &str,
     on_event: &mut dyn FnMut(Event),
-) -> Result<Vec<AeEpochStats>> {
+) -> Result<Vec<EpochStats<Reconstruction>>> {
     let model_path = out.join(MODEL_FILE);
     match train_with_events(model, train, valid, cfg, Some(&model_path), label, on_event) {
         Err(e @ Error::Diverged { epoch, .. }) => {
@@ -395,7 +397,7 @@ fn train_with_events<M: AeModel>(
     checkpoint: Option<&Path>,
     label: &str,
     on_event: &mut dyn FnMut(Event),
-) -> Result<Vec<AeEpochStats>> {
+) -> Result<Vec<EpochStats<Reconstruction>>> {
     on_event(Event::Training {
         label,
         epochs: cfg.epochs,
@@ -414,7 +416,7 @@ fn report<M: AeModel>(
     train: &Split,
     valid: &Split,
     cfg: AeConfig,
-    history: Vec<AeEpochStats>,
+    history: Vec<EpochStats<Reconstruction>>,
     dense: Option<&Autoencoder<f32>>,
     out: &Path,
 ) -> Result<Summary> {

@@ -77,11 +77,11 @@ pub fn sweep_into(
         let name = format!("lr {} ({tag})", cfg.lr);
         acc_series.push(Series::new(
             format!("{name} train"),
-            s.history.iter().map(|h| h.train_acc).collect(),
+            s.history.iter().map(|h| h.scores.train_acc).collect(),
         ));
         acc_series.push(Series::new(
             format!("{name} valid"),
-            s.history.iter().map(|h| h.valid_acc).collect(),
+            s.history.iter().map(|h| h.scores.valid_acc).collect(),
         ));
         loss_series.push(Series::new(
             format!("{name} train"),
@@ -89,7 +89,7 @@ pub fn sweep_into(
         ));
         loss_series.push(Series::new(
             format!("{name} valid"),
-            s.history.iter().map(|h| h.valid_loss).collect(),
+            s.history.iter().map(|h| h.scores.valid_loss).collect(),
         ));
         let last = s.history.last();
         runs.push(SweepRun {
@@ -98,7 +98,7 @@ pub fn sweep_into(
             valid_acc: s.valid_acc,
             test_acc: s.test_acc,
             final_train_loss: last.map_or(f64::NAN, |h| h.train_loss),
-            final_valid_loss: last.map_or(f64::NAN, |h| h.valid_loss),
+            final_valid_loss: last.map_or(f64::NAN, |h| h.scores.valid_loss),
             folder,
         });
     }

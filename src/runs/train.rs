@@ -364,9 +364,12 @@ fn summarise(
     let summary = TrainSummary {
         architecture,
         train_acc,
-        valid_acc: last.map_or(0.0, |h| h.valid_acc),
+        valid_acc: last.map_or(0.0, |h| h.scores.valid_acc),
         test_acc,
-        best_valid_acc: history.iter().map(|h| h.valid_acc).fold(0.0, f64::max),
+        best_valid_acc: history
+            .iter()
+            .map(|h| h.scores.valid_acc)
+            .fold(0.0, f64::max),
         epochs: cfg.epochs,
         hidden: cfg.hidden,
         lr: cfg.lr,
