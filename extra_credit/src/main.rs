@@ -8,7 +8,7 @@ use extra_credit::device::DeviceChoice;
 use extra_credit::models::squeezenet::InputNorm;
 use extra_credit::tasks::{self, image_pair, RunOptions};
 use gradink::options;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -158,22 +158,30 @@ impl Pretrained {
     }
 }
 
-/// NIST36 when `--data` is not given: gradink's own choice (the course's
-/// files in `data/nist36` when they are there, else the shipped stand-in),
-/// so both binaries read the same folder.
-fn nist36_dir(given: Option<PathBuf>) -> Result<PathBuf> {
-    Ok(gradink::data::choice::nist36_dir(given.as_deref())?.dir)
+/// NIST36 when `--data` is not given: the course's files in `data/nist36`
+/// (from `bash data/get-data.sh`) when they are there, else the stand-in
+/// shipped in `data/nist36_standin` (from the working folder, else from the
+/// repository this crate sits in).
+fn nist36_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let found = ["data/nist36", "data/nist36_standin"]
+            .into_iter()
+            .flat_map(|d| [PathBuf::from(d), repository.join(d)])
+            .find(|d| d.join("nist36_train.mat").exists());
+        found.unwrap_or_else(|| PathBuf::from("data/nist36_standin"))
+    })
 }
 
 fn run(cli: Cli) -> Result<PathBuf> {
     let out = match cli.task {
         Task::Nist36Fc { data, common } => {
-            let o = common.options("nist36-fc", nist36_dir(data)?)?;
+            let o = common.options("nist36-fc", nist36_dir(data))?;
             tasks::nist36::run_fc(&o)?;
             o.out
         }
         Task::Nist36Cnn { data, common } => {
-            let o = common.options("nist36-cnn", nist36_dir(data)?)?;
+            let o = common.options("nist36-cnn", nist36_dir(data))?;
             tasks::nist36::run_cnn(&o)?;
             o.out
         }
