@@ -61,7 +61,7 @@ pub use score::PageScore;
 pub use segment::{split_touching, upright_width};
 pub use synth::{synth_page, GlyphBank, Strength, SynthPage};
 pub use thin::thin;
-pub use touching::{with_touching, SINGLES_PER_TOUCHING};
+pub use touching::{with_touching, FRAGMENTS_PER_TOUCHING, SINGLES_PER_TOUCHING};
 
 /// Where the shipped reader lives, relative to the repository root: the
 /// CNN (docs/cnn.md, "The shipped reader"), the default of `gradink ocr`.

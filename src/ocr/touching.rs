@@ -13,6 +13,14 @@
 //! redrawn crop is touching" and reads every crop of a page worse (measured:
 //! generated mild pages 93.5 → 76.5 %). So single characters, redrawn the
 //! same way, come with them: [`SINGLES_PER_TOUCHING`] for each touching row.
+//!
+//! What a wrong cut makes is "not one character" too: a piece of a letter
+//! (the left half of an M reads as a confident N or I) or a letter and a
+//! half. Splitting by recognition compares the pieces' probabilities, so a
+//! model that calls half-letters characters cuts real letters in two
+//! (measured: "LAMP" read "LAMMP", "FIVE" "FIITTVE"). So [`FRAGMENTS_PER_TOUCHING`]
+//! such pieces, cut from one or two characters placed as above, join the
+//! touching class.
 
 use super::crop::draw_centre_lines;
 use super::thin::thin;
@@ -30,11 +38,17 @@ const MAX_OVERLAP: i32 = 2;
 const MAX_DROP: i32 = 2;
 /// Redrawn single characters added for each touching row.
 pub const SINGLES_PER_TOUCHING: usize = 4;
+/// Pieces of wrongly cut characters added (as "touching") for each touching row.
+pub const FRAGMENTS_PER_TOUCHING: usize = 1;
+/// A wrong cut falls between these fractions of a character's width.
+const CUT_FROM: f32 = 0.3;
+const CUT_TO: f32 = 0.7;
 
 /// `split` followed by `count` touching rows drawn from its own rows (seeded),
 /// labelled `split.classes` (the result has one class more), then
 /// [`SINGLES_PER_TOUCHING`] × `count` of its rows redrawn as the reader
-/// redraws a crop, with their own labels.
+/// redraws a crop, with their own labels, then [`FRAGMENTS_PER_TOUCHING`] ×
+/// `count` pieces of wrongly cut characters, labelled as the touching rows.
 pub fn with_touching(split: &Split, count: usize, seed: u64) -> Split {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let glyphs: Vec<Ink> = split.images.rows().into_iter().map(Ink::of).collect();
@@ -45,7 +59,8 @@ pub fn with_touching(split: &Split, count: usize, seed: u64) -> Split {
     let n = split.len();
     let made = if usable.is_empty() { 0 } else { count };
     let singles = made * SINGLES_PER_TOUCHING;
-    let mut images = Array2::<f32>::ones((n + made + singles, pixels));
+    let fragments = made * FRAGMENTS_PER_TOUCHING;
+    let mut images = Array2::<f32>::ones((n + made + singles + fragments, pixels));
     images.slice_mut(ndarray::s![..n, ..]).assign(&split.images);
     let mut labels = split.labels.clone();
     for r in 0..made {
@@ -53,15 +68,26 @@ pub fn with_touching(split: &Split, count: usize, seed: u64) -> Split {
         let chosen: Vec<&Ink> = (0..parts)
             .map(|_| &glyphs[usable[rng.random_range(0..usable.len())]])
             .collect();
-        let row = redrawn_row(&chosen, &mut rng);
+        let row = redraw(&place(&chosen, &mut rng).points);
         images.row_mut(n + r).assign(&ArrayView1::from(&row));
         labels.push(split.classes);
     }
     for r in 0..singles {
         let pick = usable[rng.random_range(0..usable.len())];
-        let row = redrawn_row(&[&glyphs[pick]], &mut rng);
+        let row = redraw(&place(&[&glyphs[pick]], &mut rng).points);
         images.row_mut(n + made + r).assign(&ArrayView1::from(&row));
         labels.push(split.labels[pick]);
+    }
+    for r in 0..fragments {
+        let parts = if rng.random_bool(0.5) { 2 } else { 1 };
+        let chosen: Vec<&Ink> = (0..parts)
+            .map(|_| &glyphs[usable[rng.random_range(0..usable.len())]])
+            .collect();
+        let row = redraw(&wrongly_cut(&chosen, &mut rng));
+        images
+            .row_mut(n + made + singles + r)
+            .assign(&ArrayView1::from(&row));
+        labels.push(split.classes);
     }
     Split {
         images,
@@ -97,25 +123,65 @@ impl Ink {
 }
 
 /// The characters side by side on one baseline (each moved up or down a
-/// little), every one pushed left until its strokes meet the ink before it,
-/// then thinned and redrawn as the reader redraws a box (one character:
-/// that character, redrawn).
-fn redrawn_row(chars: &[&Ink], rng: &mut impl Rng) -> Vec<f32> {
+/// little), every one pushed left until its strokes meet the ink before it;
+/// with each character's column span, left to right.
+fn place(chars: &[&Ink], rng: &mut impl Rng) -> Placed {
     let tallest = chars.iter().map(|c| c.height).max().unwrap_or(0);
     let mut placed: Vec<(i32, i32)> = Vec::new();
+    let mut spans = Vec::new();
     for c in chars {
         let drop = rng.random_range(-MAX_DROP..=MAX_DROP);
         let dy = tallest - c.height + drop;
         let overlap = rng.random_range(0..=MAX_OVERLAP);
         let dx = meeting_offset(&placed, c, dy) - overlap;
+        let width = c.points.iter().map(|p| p.0 + 1).max().unwrap_or(0);
+        spans.push((dx, dx + width));
         placed.extend(c.points.iter().map(|&(x, y)| (x + dx, y + dy)));
     }
+    Placed {
+        points: placed,
+        spans,
+    }
+}
+
+/// Characters placed side by side: their ink, and each one's columns.
+struct Placed {
+    points: Vec<(i32, i32)>,
+    spans: Vec<(i32, i32)>,
+}
+
+/// One or more characters placed as in [`place`], cut inside one of them
+/// (between [`CUT_FROM`] and [`CUT_TO`] of its width) as a wrong cut of the
+/// reader would, keeping the ink on one side: half a letter, or a letter and
+/// a half.
+fn wrongly_cut(chars: &[&Ink], rng: &mut impl Rng) -> Vec<(i32, i32)> {
+    let Placed {
+        points: placed,
+        spans,
+    } = place(chars, rng);
+    let (from, to) = spans[rng.random_range(0..spans.len())];
+    let cut = from as f32 + (to - from) as f32 * rng.random_range(CUT_FROM..CUT_TO);
+    let keep_left = rng.random_bool(0.5);
+    let kept: Vec<(i32, i32)> = placed
+        .iter()
+        .copied()
+        .filter(|&(x, _)| (x as f32 + 0.5 < cut) == keep_left)
+        .collect();
+    if kept.is_empty() {
+        placed
+    } else {
+        kept
+    }
+}
+
+/// Ink points thinned and redrawn as the reader redraws a box.
+fn redraw(placed: &[(i32, i32)]) -> Vec<f32> {
     let x0 = placed.iter().map(|p| p.0).min().unwrap_or(0) - 1;
     let y0 = placed.iter().map(|p| p.1).min().unwrap_or(0) - 1;
     let width = (placed.iter().map(|p| p.0).max().unwrap_or(0) - x0 + 2) as usize;
     let height = (placed.iter().map(|p| p.1).max().unwrap_or(0) - y0 + 2) as usize;
     let mut mask = vec![0u8; width * height];
-    for &(x, y) in &placed {
+    for &(x, y) in placed {
         mask[(y - y0) as usize * width + (x - x0) as usize] = 1;
     }
     thin(&mut mask, width, height);
@@ -176,11 +242,16 @@ mod tests {
         let split = boxes();
         let a = with_touching(&split, 5, 7);
         assert_eq!(a.classes, 3);
-        assert_eq!(a.len(), 2 + 5 + 5 * SINGLES_PER_TOUCHING);
+        let singles = 5 * SINGLES_PER_TOUCHING;
+        assert_eq!(a.len(), 2 + 5 + singles + 5 * FRAGMENTS_PER_TOUCHING);
         assert_eq!(&a.labels[2..7], &[2; 5]);
         assert!(
-            a.labels[7..].iter().all(|&l| l < 2),
+            a.labels[7..7 + singles].iter().all(|&l| l < 2),
             "redrawn singles keep their labels"
+        );
+        assert!(
+            a.labels[7 + singles..].iter().all(|&l| l == 2),
+            "pieces of wrongly cut characters are not one character"
         );
         assert_eq!(a.images.row(0), split.images.row(0), "the rows stay first");
         let b = with_touching(&split, 5, 7);
@@ -211,6 +282,23 @@ mod tests {
             assert_eq!(xs.last().unwrap() - xs[0] + 1, w, "row {r} is one piece");
         }
         assert!(wide >= 16, "{wide} of 20 rows wider than tall");
+    }
+
+    /// A wrong cut keeps one side of a character: narrower than it, never empty.
+    #[test]
+    fn a_wrong_cut_keeps_part_of_a_character() {
+        let split = boxes();
+        let ink = Ink::of(split.images.row(0));
+        let width = |points: &[(i32, i32)]| {
+            let xs = points.iter().map(|p| p.0);
+            xs.clone().max().unwrap() - xs.min().unwrap() + 1
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..20 {
+            let piece = wrongly_cut(&[&ink], &mut rng);
+            let w = width(&piece);
+            assert!((4..=16).contains(&w), "a piece {w} wide of a 20-wide box");
+        }
     }
 
     #[test]

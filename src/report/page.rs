@@ -54,7 +54,7 @@ pub fn page(r: &Report) -> String {
     if let Some(c) = r.classifier.ok() {
         md.paragraph(&format!(
             "Classifier training: {:.3} s per epoch ({} training samples, batch {}).",
-            c.summary.seconds_per_epoch, c.train_samples, c.summary.batch_size
+            c.summary.seconds_per_epoch, c.train_samples, c.summary.config.batch_size
         ));
     }
     md.finish()
@@ -128,18 +128,18 @@ fn classifier_markdown(md: &mut Markdown, s: &Section<ClassifierSection>) {
         md.paragraph(&s.note().unwrap_or_default());
         return;
     };
-    let m = &c.summary;
+    let (m, hyper) = (&c.summary, &c.summary.config);
     md.paragraph(&format!(
         "1024 → {} sigmoid → {} softmax, trained with mini-batch SGD on the mean \
          cross-entropy: {} epochs, batch {}, learning rate {} ({} schedule), seed {}. \
          Model: {}.",
-        m.hidden,
+        hyper.hidden,
         c.classes,
-        m.epochs,
-        m.batch_size,
-        m.lr,
-        m.schedule.name(),
-        m.seed,
+        hyper.epochs,
+        hyper.batch_size,
+        hyper.lr,
+        hyper.schedule.name(),
+        hyper.seed,
         inline_code(&format!("{}/classifier.safetensors", c.folder))
     ));
     md.table(
@@ -165,7 +165,7 @@ fn sweep_markdown(
         md.paragraph(&s.note().unwrap_or_default());
         return;
     };
-    let same = classifier.is_some_and(|c| c.summary.epochs == sw.epochs);
+    let same = classifier.is_some_and(|c| c.summary.config.epochs == sw.epochs);
     md.paragraph(&format!(
         "The chosen rate, 10× and 0.1×, {} epochs each{}, everything else as in section 2.",
         sw.epochs,

@@ -27,7 +27,7 @@ use crate::keep_better::{settle, Judgement, Staging};
 use crate::models::{cnn, AnyClassifier, Classifier, Cnn, Predict};
 use crate::nn::{accuracy, confusion_matrix, top_confusions, Confusion};
 use crate::runs::event::Event;
-use crate::train::{evaluate, train_classifier, EpochStats, Progress, Schedule, TrainConfig};
+use crate::train::{evaluate, train_classifier, EpochStats, Progress, TrainConfig};
 use crate::train_cnn::train_cnn;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -107,12 +107,9 @@ pub struct TrainSummary {
     pub valid_acc: f64,
     pub test_acc: f64,
     pub best_valid_acc: f64,
-    pub epochs: usize,
-    pub hidden: usize,
-    pub lr: f64,
-    pub batch_size: usize,
-    pub seed: u64,
-    pub schedule: Schedule,
+    /// The run's hyper-parameters, as their own keys of `summary.json`.
+    #[serde(flatten)]
+    pub config: TrainConfig,
     pub seconds_per_epoch: f64,
     pub top_confusions: Vec<Confusion>,
     pub history: Vec<EpochStats>,
@@ -144,12 +141,12 @@ pub fn train(cfg: &TrainRunConfig, on_event: &mut dyn FnMut(Event)) -> Result<Tr
         }
         crate::memory::check_fits(
             &format!("--touching {}", cfg.touching),
-            // The touching rows and their redrawn singles, then the copies.
+            // The touching rows, their redrawn singles and wrongly cut pieces, then the copies.
             (data.train.len() as u64)
-                .saturating_add(
-                    (cfg.touching as u64)
-                        .saturating_mul(1 + crate::ocr::SINGLES_PER_TOUCHING as u64),
-                )
+                .saturating_add((cfg.touching as u64).saturating_mul(
+                    1 + (crate::ocr::SINGLES_PER_TOUCHING + crate::ocr::FRAGMENTS_PER_TOUCHING)
+                        as u64,
+                ))
                 .saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64 * (cfg.augment as u64 + 1)),
         )?;
         data.train = crate::ocr::with_touching(&data.train, cfg.touching, cfg.train.seed);
@@ -370,12 +367,7 @@ fn summarise(
             .iter()
             .map(|h| h.scores.valid_acc)
             .fold(0.0, f64::max),
-        epochs: cfg.epochs,
-        hidden: cfg.hidden,
-        lr: cfg.lr,
-        batch_size: cfg.batch_size,
-        seed: cfg.seed,
-        schedule: cfg.schedule,
+        config: cfg.clone(),
         seconds_per_epoch: history.iter().map(|h| h.seconds).sum::<f64>()
             / history.len().max(1) as f64,
         top_confusions: top_confusions(&confusion, &names, 10),
