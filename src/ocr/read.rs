@@ -71,19 +71,28 @@ pub fn read_page<M: Predict + ?Sized>(image: &DynamicImage, model: &M) -> Readin
     read_letters(&letters, model)
 }
 
-/// Optional steps of the reader for photos as people take them (both off by
-/// default, as measured); turning one on measures what it brings.
+/// Optional steps of the reader for photos as people take them (as
+/// measured in docs/ocr-photos.md); turning one on or off measures what it
+/// brings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
     /// Estimate each line's slant and undo it in the crops (off by default:
     /// measured on generated pages, the classifier's shear augmentation does
-    /// better than straightening; see docs/ocr-photos.md).
+    /// better than straightening).
     pub undo_slant: bool,
-    /// Split touching characters by recognition (off by default: with the
-    /// shipped classifier it reads generated pages no better, because wide
-    /// single letters get cut about as often as touching pairs get split;
-    /// see docs/ocr-photos.md).
-    pub split_touching: bool,
+    /// Split touching characters by recognition: `None` (the default) when
+    /// the classifier has a "touching" output (`ocr::touching`), as the
+    /// shipped one does. A classifier without one reads a merged pair as a
+    /// confident wide letter, and splitting with it cut real wide letters
+    /// about as often as it mended pairs (measured: no gain).
+    pub split_touching: Option<bool>,
+}
+
+impl ReadOptions {
+    /// Whether touching characters are split when reading with `model`.
+    pub fn splits_with<M: Predict + ?Sized>(&self, model: &M) -> bool {
+        self.split_touching.unwrap_or_else(|| model.has_touching())
+    }
 }
 
 /// Orders, crops and classifies characters that were already found.
@@ -101,7 +110,8 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     // Every crop is read averaged over one-pixel shifts (models::shift_average).
     let reader = ShiftAveraged(model);
     let mut glyphs = letters.glyphs.clone();
-    if options.undo_slant || options.split_touching {
+    let split = options.splits_with(model);
+    if options.undo_slant || split {
         for line in group_lines(&spans_of(&glyphs)) {
             let members: Vec<&Glyph> = line.members.iter().map(|&i| &glyphs[i]).collect();
             let slant = line_slant(&letters.labels, width, &members);
@@ -110,7 +120,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
             }
         }
     }
-    if options.split_touching {
+    if split {
         glyphs = split_touching(&letters.labels, width, glyphs, &reader);
     }
     let lines = group_lines(&spans_of(&glyphs));

@@ -40,9 +40,12 @@ pub struct Args {
     /// Classifier for --read (default: the shipped one).
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// With --read: split touching characters by recognition (off by default, see docs/ocr-photos.md).
-    #[arg(long)]
+    /// With --read: split touching characters by recognition (default: when the classifier has a "touching" output, as the shipped one; see docs/ocr-photos.md).
+    #[arg(long, conflicts_with = "no_split")]
     pub split: bool,
+    /// With --read: never split touching characters.
+    #[arg(long)]
+    pub no_split: bool,
     /// With --read: undo the lines' slant in the crops (off by default: the
     /// classifier's shear augmentation already covers slanted letters).
     #[arg(long)]
@@ -84,7 +87,11 @@ pub fn run(args: Args) -> Result<()> {
             .unwrap_or_else(gradink::repository::default_model),
         options: ReadOptions {
             undo_slant: args.deslant,
-            split_touching: args.split,
+            split_touching: match (args.split, args.no_split) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
         },
     });
     let cfg = SynthPagesConfig {
