@@ -111,3 +111,38 @@ fn a_strength_asked_alone_writes_the_same_pages_as_in_all() {
         assert!(a == b, "{file} differs between --strength strong and all");
     }
 }
+
+/// `gradink ocr --no-split` reads a strong page's touching letters as one
+/// box each, so it finds fewer boxes than the default, which splits them.
+#[test]
+fn ocr_no_split_keeps_touching_letters_whole() {
+    let dir = common::scratch("ocr_no_split");
+    let o = common::gradink(&[
+        "synth-pages",
+        "--pages",
+        "2",
+        "--strength",
+        "strong",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let boxes = |extra: &[&str]| -> usize {
+        let pages = ["page_000.jpg", "page_001.jpg"].map(|p| dir.join("strong").join(p));
+        let mut args = vec!["ocr", "--json"];
+        args.extend(pages.iter().map(|p| p.to_str().unwrap()));
+        args.extend(extra);
+        let o = common::gradink(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["boxes"].as_array().map_or(0, Vec::len)
+            })
+            .sum()
+    };
+    let (split, whole) = (boxes(&[]), boxes(&["--no-split"]));
+    println!("boxes: {split} split, {whole} not split");
+    assert!(split > whole, "{split} boxes split, {whole} not");
+}

@@ -2,7 +2,10 @@
 //! folder, write each one's boxes and crops figures.
 
 use crate::error::{Error, Result};
-use crate::ocr::{load_classifier, open_image, read_page, write_figures, Reading};
+use crate::ocr::{
+    find_letters, load_classifier, open_image, read_letters_with, write_figures, ReadOptions,
+    Reading,
+};
 use std::path::{Path, PathBuf};
 
 /// What to read, with what, and where the figures go.
@@ -14,6 +17,8 @@ pub struct OcrConfig {
     pub model: PathBuf,
     /// Where `<name>_boxes.png` and `<name>_crops.png` go; none: no figures.
     pub out: Option<PathBuf>,
+    /// The reader's optional steps (default: as measured best).
+    pub options: ReadOptions,
 }
 
 impl Default for OcrConfig {
@@ -22,6 +27,7 @@ impl Default for OcrConfig {
             images: Vec::new(),
             model: crate::repository::default_model(),
             out: None,
+            options: ReadOptions::default(),
         }
     }
 }
@@ -51,7 +57,7 @@ pub fn ocr(cfg: &OcrConfig, each: &mut dyn FnMut(PhotoRead)) -> Result<usize> {
     let mut failed = 0;
     for (path, name) in cfg.images.iter().zip(output_names(&cfg.images)) {
         let reading = open_image(path).and_then(|image| {
-            let reading = read_page(&image, &model);
+            let reading = read_letters_with(&find_letters(&image), &model, &cfg.options);
             if let Some(out) = &cfg.out {
                 write_figures(&image, &reading, out, &name)?;
             }

@@ -3,7 +3,7 @@
 //! (`gradink::runs::ocr`).
 
 use anyhow::Result;
-use gradink::ocr::reading_json;
+use gradink::ocr::{reading_json, ReadOptions};
 use gradink::runs::ocr::{ocr, OcrConfig, PhotoRead};
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,6 +22,9 @@ pub struct Args {
     /// Print one JSON object per image and line: {"image", "lines", "boxes": [[y1,x1,y2,x2],..]}.
     #[arg(long)]
     pub json: bool,
+    /// Never split a wide box into touching characters (by default the shipped reader splits what it reads as several characters; docs/ocr-photos.md).
+    #[arg(long)]
+    pub no_split: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -30,6 +33,10 @@ pub fn run(args: Args) -> Result<()> {
         model: args.model.unwrap_or(OcrConfig::default().model),
         images: args.images,
         out: args.out,
+        options: ReadOptions {
+            split_touching: args.no_split.then_some(false),
+            ..ReadOptions::default()
+        },
     };
     let mut printed = Ok(());
     let failed = ocr(&cfg, &mut |photo: PhotoRead| {
