@@ -133,3 +133,42 @@ fn sample_photos_are_read_to_target() {
     }
     assert!(failures.is_empty(), "{}", failures.join("; "));
 }
+
+/// Notebook paper: the haiku photo with blue-grey ruled lines printed under
+/// the ink (every twelfth of the height, the sheet tilted by 0.6°, each
+/// rule as dark as a pale pen). Before rules were erased
+/// (`ocr::rules`), they joined every letter on them into one page-wide
+/// component and the page read as two lines of one stray letter each.
+#[test]
+fn a_ruled_sheet_reads_as_the_plain_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model =
+        load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).expect("the classifier loads");
+    let photo =
+        gradink::ocr::open_image(root.join("images/03_haiku.jpg")).expect("the photo opens");
+    let mut rgb = photo.to_rgb8();
+    let (w, h) = rgb.dimensions();
+    let ink = [110.0f32, 130.0, 170.0];
+    let thickness = (h / 700).max(2);
+    for k in 1..12 {
+        for x in 0..w {
+            let y0 = k * h / 12 + x / 100;
+            for y in y0..(y0 + thickness).min(h) {
+                let p = rgb.get_pixel_mut(x, y);
+                for c in 0..3 {
+                    p[c] = (p[c] as f32 * ink[c] / 255.0) as u8;
+                }
+            }
+        }
+    }
+    let reading = gradink::ocr::read_page(&image::DynamicImage::ImageRgb8(rgb), &model);
+    let truth = TRUTH
+        .iter()
+        .find(|(name, _)| *name == "03_haiku")
+        .unwrap()
+        .1;
+    println!("{:?}", reading.lines);
+    assert_eq!(reading.lines.len(), truth.len(), "{:?}", reading.lines);
+    let accuracy = character_accuracy(&reading.lines.join("\n"), &truth.join("\n"));
+    assert!(accuracy >= 0.98, "{accuracy}: {:?}", reading.lines);
+}

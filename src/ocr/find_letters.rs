@@ -8,6 +8,7 @@
 use super::binarize::ink_mask;
 use super::components::{label_components, Component};
 use super::page::{working_factor, working_grey, Grey};
+use super::rules::erase_rules;
 use image::DynamicImage;
 use ndarray::Array2;
 
@@ -20,6 +21,12 @@ const PIECE_FRACTION: f64 = 0.15;
 const MIN_CHAR_FRACTION: f64 = 0.3;
 /// ... and at most this many times it.
 const MAX_CHAR_MULTIPLE: f64 = 4.0;
+/// A finished box less tall than this fraction of the character size, and at
+/// least [`STRIP_ASPECT`] times as wide as tall, is a flat stroke with
+/// nothing over or under it: a piece of a ruled line or an underline (no
+/// character of A–Z, 0–9 is that flat), not a character.
+const STRIP_HEIGHT: f64 = 0.2;
+const STRIP_ASPECT: usize = 2;
 
 /// One character on the working page: a half-open box and the components it is made of.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,7 +132,8 @@ pub fn find_letters(image: &DynamicImage) -> Letters {
 /// boxes are scaled by `factor` back to photo coordinates.
 pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
     let (w, h) = (grey.width, grey.height);
-    let mask = ink_mask(grey);
+    let mut mask = ink_mask(grey);
+    erase_rules(&mut mask, &grey.data, w, h);
     let (labels, comps) = label_components(&mask, w, h);
     let bw = Array2::from_shape_fn((h, w), |(y, x)| 1.0 - mask[y * w + x] as f32);
 
@@ -154,9 +162,12 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
         let size = g.size() as f64;
         let fill = g.area as f64 / (g.width() * g.height()) as f64;
         let solid_blob = fill > 0.8 && g.height().min(g.width()) as f64 > 0.4 * char_size;
+        let strip = (g.height() as f64) < STRIP_HEIGHT * char_size
+            && g.width() >= STRIP_ASPECT * g.height();
         size >= MIN_CHAR_FRACTION * char_size
             && size <= MAX_CHAR_MULTIPLE * char_size
             && !solid_blob
+            && !strip
     });
 
     let k = factor as u32;

@@ -32,6 +32,7 @@ mod lines;
 mod metrics;
 mod page;
 mod read;
+mod rules;
 mod score;
 mod segment;
 mod synth;
