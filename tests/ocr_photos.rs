@@ -138,7 +138,7 @@ fn sample_photos_are_read_to_target() {
 /// the ink (every twelfth of the height, the sheet tilted by 0.6°, each
 /// rule as dark as a pale pen). Before rules were erased
 /// (`ocr::rules`), they joined every letter on them into one page-wide
-/// component and the page read as two lines of one stray letter each.
+/// component and the page read as three lines of stray letters.
 #[test]
 fn a_ruled_sheet_reads_as_the_plain_one() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
