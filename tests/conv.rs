@@ -2,7 +2,9 @@
 //! against numbers PyTorch computed for one fixed case
 //! (`scripts/conv_reference.py` → `tests/fixtures/conv_torch.json`).
 
-use gradink::conv::{conv2d, conv2d_backward, max_pool2d, max_pool2d_backward, ConvShape};
+use gradink::conv::{
+    conv2d, conv2d_backward, max_pool2d, max_pool2d_backward, max_pool2d_values, ConvShape,
+};
 use ndarray::{Array4, ArrayD, IxDyn};
 
 /// The same formula as `filled` in the Python script: ((i·a + b) mod m − m/2) / m.
@@ -128,6 +130,8 @@ fn pooling_matches_nested_loops() {
             (shape[3] - kernel) / stride + 1,
         );
         assert_eq!(y.dim(), (shape[0], shape[1], ho, wo));
+        // Inference's pooling gives the same maxima without the indices.
+        assert_eq!(max_pool2d_values(x.view(), kernel, stride), y);
         for ((n, c, oy, ox), &v) in y.indexed_iter() {
             let mut m = f64::NEG_INFINITY;
             for i in 0..kernel {

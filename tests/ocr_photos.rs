@@ -161,7 +161,49 @@ fn a_ruled_sheet_reads_as_the_plain_one() {
             }
         }
     }
-    let reading = gradink::ocr::read_page(&image::DynamicImage::ImageRgb8(rgb), &model);
+    reads_as_the_haiku(rgb, &model);
+}
+
+/// A notebook's margin line, red and 9 pixels wide (0.5 mm on the sheet at
+/// the photo's full resolution), drawn down the haiku photo through the
+/// first letter of every line, under thick blue-grey rules (6 pixels).
+/// Before margins were erased (`ocr::rules`, on the transposed page) and a
+/// rule's thickness was measured, the line joined the H to itself and was
+/// lost with it, and what was left of it between the lines read as a "1"
+/// on a line of its own.
+#[test]
+fn a_margin_line_through_the_letters_is_erased() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model =
+        load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).expect("the classifier loads");
+    let photo =
+        gradink::ocr::open_image(root.join("images/03_haiku.jpg")).expect("the photo opens");
+    let mut rgb = photo.to_rgb8();
+    let (w, h) = rgb.dimensions();
+    let mut darken = |x: u32, y: u32, ink: [f32; 3]| {
+        let p = rgb.get_pixel_mut(x, y);
+        for c in 0..3 {
+            p[c] = (p[c] as f32 * ink[c] / 255.0) as u8;
+        }
+    };
+    for k in [4, 8] {
+        for x in 0..w {
+            for y in k * h / 12..k * h / 12 + 6 {
+                darken(x, y, [110.0, 130.0, 170.0]);
+            }
+        }
+    }
+    for x in 102..111 {
+        for y in 0..h {
+            darken(x, y, [200.0, 90.0, 90.0]);
+        }
+    }
+    reads_as_the_haiku(rgb, &model);
+}
+
+/// Reads an altered haiku photo: its three lines, ≥ 98 % of the characters.
+fn reads_as_the_haiku(rgb: image::RgbImage, model: &gradink::models::AnyClassifier) {
+    let reading = gradink::ocr::read_page(&image::DynamicImage::ImageRgb8(rgb), model);
     let truth = TRUTH
         .iter()
         .find(|(name, _)| *name == "03_haiku")

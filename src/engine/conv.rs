@@ -325,6 +325,33 @@ pub fn max_pool2d<T: Scalar>(
     (out, from)
 }
 
+/// The maximum of every window, as [`max_pool2d`] gives it, without the
+/// indices backward needs: inference (`Cnn::logits`) calls this, and
+/// comparing without tracking where each maximum came from leaves the
+/// comparisons free of branches.
+pub fn max_pool2d_values<T: Scalar>(x: ArrayView4<T>, kernel: usize, stride: usize) -> Array4<T> {
+    let p = PoolShape::new(x.shape(), kernel, stride);
+    let x = x.as_standard_layout();
+    let xs = x.as_slice().expect("standard layout");
+    let mut out = vec![T::neg_infinity(); p.n * p.c * p.ho * p.wo];
+    for (plane, maxima) in xs
+        .chunks_exact(p.h * p.w)
+        .zip(out.chunks_exact_mut(p.ho * p.wo))
+    {
+        for (oy, maxima) in maxima.chunks_exact_mut(p.wo).enumerate() {
+            for i in 0..kernel {
+                let row = &plane[(oy * stride + i) * p.w..(oy * stride + i + 1) * p.w];
+                for (ox, best) in maxima.iter_mut().enumerate() {
+                    for &v in &row[ox * stride..ox * stride + kernel] {
+                        *best = if v > *best { v } else { *best };
+                    }
+                }
+            }
+        }
+    }
+    Array4::from_shape_vec((p.n, p.c, p.ho, p.wo), out).expect("sized above")
+}
+
 /// The gradient of `max_pool2d`: each output's gradient goes to the one
 /// input that was the maximum of its window (added, since windows that
 /// overlap can share it).

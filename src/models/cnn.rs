@@ -154,7 +154,7 @@ impl<T: Scalar> Cnn<T> {
                     }
                 },
             );
-            conv::max_pool2d(y.view().into_dimensionality::<Ix4>().expect("4-D"), 2, 2).0
+            conv::max_pool2d_values(y.view().into_dimensionality::<Ix4>().expect("4-D"), 2, 2)
         };
         let h = block(block(ink, "conv1"), "conv2");
         let h = h

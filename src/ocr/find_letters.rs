@@ -8,7 +8,7 @@
 use super::binarize::ink_mask;
 use super::components::{label_components, Component};
 use super::page::{working_factor, working_grey, Grey};
-use super::rules::erase_rules;
+use super::rules::erase_rules_and_margins;
 use image::DynamicImage;
 use ndarray::Array2;
 
@@ -133,7 +133,7 @@ pub fn find_letters(image: &DynamicImage) -> Letters {
 pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
     let (w, h) = (grey.width, grey.height);
     let mut mask = ink_mask(grey);
-    erase_rules(&mut mask, &grey.data, w, h);
+    erase_rules_and_margins(&mut mask, &grey.data, w, h);
     let (labels, comps) = label_components(&mask, w, h);
     let bw = Array2::from_shape_fn((h, w), |(y, x)| 1.0 - mask[y * w + x] as f32);
 

@@ -89,6 +89,16 @@ pub struct ReadOptions {
 }
 
 impl ReadOptions {
+    /// The `split_touching` that the command-line flags `--split` and
+    /// `--no-split` ask for (neither: the default, `None`).
+    pub fn split_from_flags(split: bool, no_split: bool) -> Option<bool> {
+        match (split, no_split) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+
     /// Whether touching characters are split when reading with `model`.
     pub fn splits_with<M: Predict + ?Sized>(&self, model: &M) -> bool {
         self.split_touching.unwrap_or_else(|| model.has_touching())

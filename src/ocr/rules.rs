@@ -12,10 +12,17 @@
 //! text crosses a band with its strokes only here and there (about a
 //! third of the columns at most), so it never counts as one.
 //!
+//! A notebook's margin line is the same thing standing up: it is found and
+//! erased on the transposed page ([`erase_rules_and_margins`]), where its
+//! band has ink in half the page's rows and a letter written against it
+//! crosses it with a stroke.
+//!
 //! Erasing them: in each column the ink of the band goes, unless it runs
-//! on above or below the band (a stroke crossing the rule) or is clearly
-//! darker than the rule itself (a pen stroke lying along it, the bar of a
-//! T written on the line).
+//! on above or below it further than the rule is thick (a stroke crossing
+//! the rule) or is clearly darker than the rule itself (a pen stroke lying
+//! along it, the bar of a T written on the line). A printed rule is 0.2–0.5
+//! mm wide, 4–9 pixels of a phone photo read at full resolution: its
+//! thickness is measured, not assumed.
 
 /// Slopes tried: a sheet tilted by up to about 4°.
 const MAX_SLOPE: f32 = 0.07;
@@ -24,16 +31,79 @@ const SLOPE_STEP: f32 = 0.0025;
 const BAND: usize = 2;
 /// A band with ink in at least this fraction of the columns is a rule.
 const RULE_COVERAGE: f32 = 0.5;
-/// Where the ink at a column runs vertically further than the band (and
-/// this many pixels) above or below it, a stroke crosses the rule there and
-/// its pixels stay.
+/// Where the ink at a column runs vertically further than the rule's
+/// typical thickness and this many pixels above and below it, a stroke
+/// crosses the rule there and its pixels stay.
 const CROSSING: usize = 2;
+/// A margin line runs unbroken for at least this many times its thickness.
+const LONG_AND_THIN: f32 = 30.0;
 /// Ink darker than this fraction of the rule's typical grey is pen, not rule.
 const PEN_DARKER: f32 = 0.75;
+
+/// Erases the ruled lines ([`erase_rules`]) and then the vertical ones
+/// (a margin line, found the same way on the transposed page) of an ink
+/// mask of the page `grey`; returns how many lines were found.
+pub fn erase_rules_and_margins(
+    mask: &mut [u8],
+    grey: &[f32],
+    width: usize,
+    height: usize,
+) -> usize {
+    let rules = erase_rules(mask, grey, width, height);
+    // A margin line has ink in every row it runs through: without half the
+    // rows inked in one unbroken run (lines of writing with blank rows
+    // between them), there is none to look for.
+    let mut run = 0usize;
+    let mut longest = 0usize;
+    for row in mask.chunks_exact(width) {
+        run = if row.contains(&1) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if (longest as f32) < RULE_COVERAGE * height as f32 {
+        return rules;
+    }
+    let mut standing = transposed(mask, width, height);
+    let margins = erase_lines(
+        &mut standing,
+        &transposed(grey, width, height),
+        height,
+        width,
+        true,
+    );
+    if margins > 0 {
+        mask.copy_from_slice(&transposed(&standing, height, width));
+    }
+    rules + margins
+}
+
+/// The row-major `width × height` image `values` as a `height × width` one.
+fn transposed<T: Copy + Default>(values: &[T], width: usize, height: usize) -> Vec<T> {
+    let mut out = vec![T::default(); values.len()];
+    for (y, row) in values.chunks_exact(width).enumerate() {
+        for (x, &v) in row.iter().enumerate() {
+            out[x * height + y] = v;
+        }
+    }
+    out
+}
 
 /// Erases the ruled lines of an ink mask (1 = ink, row-major) of the page
 /// `grey` (the same size) in place; returns how many rules were found.
 pub fn erase_rules(mask: &mut [u8], grey: &[f32], width: usize, height: usize) -> usize {
+    erase_lines(mask, grey, width, height, false)
+}
+
+/// [`erase_rules`]; with `unbroken`, a line must run unbroken across
+/// [`RULE_COVERAGE`] of the columns and [`LONG_AND_THIN`] times its own
+/// thickness (a margin line does; on a page of a single line of writing,
+/// a letter's stem can cover half the height, in one short thick run).
+fn erase_lines(
+    mask: &mut [u8],
+    grey: &[f32],
+    width: usize,
+    height: usize,
+    unbroken: bool,
+) -> usize {
     if width < 8 || height < 8 {
         return 0;
     }
@@ -46,9 +116,7 @@ pub fn erase_rules(mask: &mut [u8], grey: &[f32], width: usize, height: usize) -
         let v = y as f32 - slope * x as f32 + offset as f32;
         (v.max(0.0) as usize) / BAND
     };
-    // Columns with ink in each (slope, band): counted once per column.
-    let mut covered = vec![0u32; slopes.len() * bands];
-    let mut last_x = vec![usize::MAX; slopes.len() * bands];
+    let mut tallies = vec![Tally::default(); slopes.len() * bands];
     // The ink pixels column by column (the mask is row-major; reading it
     // down its columns would miss the cache at every pixel).
     let mut per_column = vec![0usize; width + 1];
@@ -72,46 +140,94 @@ pub fn erase_rules(mask: &mut [u8], grey: &[f32], width: usize, height: usize) -
     }
     for &(x, y) in &ink {
         for (s, &slope) in slopes.iter().enumerate() {
-            let k = s * bands + band_of(slope, x, y);
-            if last_x[k] != x {
-                last_x[k] = x;
-                covered[k] += 1;
-            }
+            tallies[s * bands + band_of(slope, x, y)].count(x as u32);
         }
     }
     // A rule is seen in neighbouring slopes and bands too: the best-covered
     // band is taken, and any other whose middle is within two bands of a
     // taken one's (at the page's centre column) is the same rule.
     let needed = (RULE_COVERAGE * width as f32) as u32;
-    let mut candidates: Vec<(u32, usize, usize)> = covered
+    let mut candidates: Vec<(u32, usize, usize)> = tallies
         .iter()
+        .map(|t| if unbroken { t.longest } else { t.covered })
         .enumerate()
-        .filter(|&(_, &c)| c >= needed)
-        .map(|(k, &c)| (c, k / bands, k % bands))
+        .filter(|&(_, c)| c >= needed)
+        .map(|(k, c)| (c, k / bands, k % bands))
         .collect();
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let middle =
         |slope: f32, band: usize| (band * BAND) as f32 + slope * (width / 2) as f32 - offset as f32;
-    let mut rules: Vec<(f32, usize)> = Vec::new();
-    for (_, s, b) in candidates {
+    let mut rules: Vec<(f32, usize, u32)> = Vec::new();
+    for (count, s, b) in candidates {
         let y = middle(slopes[s], b);
         if rules
             .iter()
-            .all(|&(slope, band)| (middle(slope, band) - y).abs() > (2 * BAND) as f32)
+            .all(|&(slope, band, _)| (middle(slope, band) - y).abs() > (2 * BAND) as f32)
         {
-            rules.push((slopes[s], b));
+            rules.push((slopes[s], b, count));
         }
     }
-    for &(slope, band) in &rules {
-        erase_band(mask, grey, width, height, slope, band, offset);
-    }
-    rules.len()
+    let line = Line { offset, unbroken };
+    rules
+        .into_iter()
+        .filter(|&(slope, band, count)| {
+            erase_band(mask, grey, width, height, slope, band, line, count)
+        })
+        .count()
 }
 
-/// Erases the ink within one band (and one band above and below, for the
-/// rule's thickness and the slope's coarseness), column by column, unless
-/// the column's ink runs on beyond it (a stroke crossing the rule) or is
-/// darker than the rule's typical grey by [`PEN_DARKER`].
+/// The columns with ink in one (slope, band), counted once per column as
+/// the ink is visited column by column, and their longest unbroken run.
+#[derive(Clone, Copy)]
+struct Tally {
+    covered: u32,
+    longest: u32,
+    run: u32,
+    last_x: u32,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            covered: 0,
+            longest: 0,
+            run: 0,
+            last_x: u32::MAX,
+        }
+    }
+}
+
+impl Tally {
+    fn count(&mut self, x: u32) {
+        if self.last_x != x {
+            self.run = if self.last_x.wrapping_add(1) == x {
+                self.run + 1
+            } else {
+                1
+            };
+            self.longest = self.longest.max(self.run);
+            self.last_x = x;
+            self.covered += 1;
+        }
+    }
+}
+
+/// What [`erase_band`] needs to know of the search: the band numbering's
+/// offset, and whether lines must be long and thin ([`erase_lines`]).
+#[derive(Clone, Copy)]
+struct Line {
+    offset: i64,
+    unbroken: bool,
+}
+
+/// Erases the vertical run of ink through one band (found within one band
+/// above and below, for the slope's coarseness), column by column, unless
+/// the run is longer than the rule is thick (a stroke crossing the rule)
+/// or darker than the rule's typical grey by [`PEN_DARKER`].
+/// With `line.unbroken`, a band whose unbroken `length` is under
+/// [`LONG_AND_THIN`] times the line's thickness is left alone. Returns
+/// whether the band was erased.
+#[allow(clippy::too_many_arguments)]
 fn erase_band(
     mask: &mut [u8],
     grey: &[f32],
@@ -119,11 +235,14 @@ fn erase_band(
     height: usize,
     slope: f32,
     band: usize,
-    offset: i64,
-) {
+    line: Line,
+    length: u32,
+) -> bool {
+    let offset = line.offset;
     let reach = BAND as f32 * 1.5;
-    // The run of ink through the band in each column, when nothing crosses.
-    let runs: Vec<(usize, usize, usize)> = (0..width)
+    // Each column's run of ink through the band: (x, top, bottom) and how
+    // far it reaches above and below the band's centre.
+    let runs: Vec<(usize, usize, usize, f32, f32)> = (0..width)
         .filter_map(|x| {
             let centre =
                 (band * BAND) as f32 + BAND as f32 / 2.0 + slope * x as f32 - offset as f32;
@@ -131,28 +250,42 @@ fn erase_band(
             let bottom = ((centre + reach).ceil().max(0.0) as usize).min(height);
             let ink = |y: usize| mask[y * width + x] != 0;
             let first = (top..bottom).find(|&y| ink(y))?;
-            let last = (top..bottom).rev().find(|&y| ink(y)).unwrap_or(first);
             let mut up = first;
             while up > 0 && ink(up - 1) {
                 up -= 1;
             }
-            let mut down = last;
+            let mut down = first;
             while down + 1 < height && ink(down + 1) {
                 down += 1;
             }
-            let crossing = first - up > CROSSING || down - last > CROSSING;
-            (!crossing).then_some((x, up, down))
+            Some((x, up, down, centre - up as f32, down as f32 + 1.0 - centre))
         })
         .collect();
-    let mut greys: Vec<f32> = runs
+    // The rule's own edges are where its runs typically end (a printed
+    // line can be thicker than the band at a photo's full resolution); a
+    // run reaching further is a stroke crossing it or standing on it.
+    let (Some(above), Some(below)) = (
+        median(runs.iter().map(|r| r.3).collect()),
+        median(runs.iter().map(|r| r.4).collect()),
+    ) else {
+        return false;
+    };
+    if line.unbroken && (length as f32) < LONG_AND_THIN * (above + below) {
+        return false;
+    }
+    let slack = CROSSING as f32;
+    let runs: Vec<(usize, usize, usize)> = runs
+        .into_iter()
+        .filter(|r| r.3 <= above + slack && r.4 <= below + slack)
+        .map(|(x, up, down, _, _)| (x, up, down))
+        .collect();
+    let greys: Vec<f32> = runs
         .iter()
         .flat_map(|&(x, up, down)| (up..=down).map(move |y| grey[y * width + x]))
         .collect();
-    if greys.is_empty() {
-        return;
-    }
-    let middle = greys.len() / 2;
-    let (_, &mut rule_grey, _) = greys.select_nth_unstable_by(middle, f32::total_cmp);
+    let Some(rule_grey) = median(greys) else {
+        return false;
+    };
     for (x, up, down) in runs {
         for y in up..=down {
             if grey[y * width + x] >= PEN_DARKER * rule_grey {
@@ -160,6 +293,17 @@ fn erase_band(
             }
         }
     }
+    true
+}
+
+/// The middle value (`None` for no values).
+fn median(mut values: Vec<f32>) -> Option<f32> {
+    if values.is_empty() {
+        return None;
+    }
+    let middle = values.len() / 2;
+    let (_, &mut m, _) = values.select_nth_unstable_by(middle, f32::total_cmp);
+    Some(m)
 }
 
 #[cfg(test)]
@@ -215,6 +359,23 @@ mod tests {
     }
 
     #[test]
+    fn a_margin_line_is_erased_as_a_rule_standing_up() {
+        // The tilted-rules page turned on its side: the rules stand up.
+        let (w, h) = (200, 140);
+        let lying = page(w, h);
+        let mut mask = transposed(&lying, w, h);
+        let grey: Vec<f32> = mask
+            .iter()
+            .map(|&m| if m == 1 { 0.4 } else { 0.9 })
+            .collect();
+        assert_eq!(erase_rules_and_margins(&mut mask, &grey, h, w), 2);
+        let mut expected = lying;
+        erase_rules(&mut expected, &transposed(&grey, h, w), w, h);
+        assert_eq!(mask, transposed(&expected, w, h));
+        assert!(mask.contains(&1), "the crossing bar and the box stay");
+    }
+
+    #[test]
     fn a_line_of_letters_is_not_a_rule() {
         // Letters (two stems, a top bar on every third, as T, E or F would
         // have among others) along one line.
@@ -235,7 +396,7 @@ mod tests {
         }
         let before = mask.clone();
         let grey = vec![0.5; w * h];
-        assert_eq!(erase_rules(&mut mask, &grey, w, h), 0);
+        assert_eq!(erase_rules_and_margins(&mut mask, &grey, w, h), 0);
         assert_eq!(mask, before);
     }
 }

@@ -66,22 +66,22 @@ pub fn with_touching(split: &Split, count: usize, seed: u64) -> Split {
     for r in 0..made {
         let parts = if rng.random_bool(TRIPLE) { 3 } else { 2 };
         let chosen: Vec<&Ink> = (0..parts)
-            .map(|_| &glyphs[usable[rng.random_range(0..usable.len())]])
+            .map(|_| &glyphs[pick(&usable, &mut rng)])
             .collect();
         let row = redraw(&place(&chosen, &mut rng).points);
         images.row_mut(n + r).assign(&ArrayView1::from(&row));
         labels.push(split.classes);
     }
     for r in 0..singles {
-        let pick = usable[rng.random_range(0..usable.len())];
-        let row = redraw(&place(&[&glyphs[pick]], &mut rng).points);
+        let single = pick(&usable, &mut rng);
+        let row = redraw(&place(&[&glyphs[single]], &mut rng).points);
         images.row_mut(n + made + r).assign(&ArrayView1::from(&row));
-        labels.push(split.labels[pick]);
+        labels.push(split.labels[single]);
     }
     for r in 0..fragments {
         let parts = if rng.random_bool(0.5) { 2 } else { 1 };
         let chosen: Vec<&Ink> = (0..parts)
-            .map(|_| &glyphs[usable[rng.random_range(0..usable.len())]])
+            .map(|_| &glyphs[pick(&usable, &mut rng)])
             .collect();
         let row = redraw(&wrongly_cut(&chosen, &mut rng));
         images
@@ -94,6 +94,11 @@ pub fn with_touching(split: &Split, count: usize, seed: u64) -> Split {
         labels,
         classes: split.classes + 1,
     }
+}
+
+/// One of the `usable` rows, drawn uniformly.
+fn pick(usable: &[usize], rng: &mut ChaCha8Rng) -> usize {
+    usable[rng.random_range(0..usable.len())]
 }
 
 /// A character's ink pixels (x, y), upright, moved so its box starts at 0.

@@ -34,7 +34,7 @@ pub fn run(args: Args) -> Result<()> {
         images: args.images,
         out: args.out,
         options: ReadOptions {
-            split_touching: args.no_split.then_some(false),
+            split_touching: ReadOptions::split_from_flags(false, args.no_split),
             ..ReadOptions::default()
         },
     };

@@ -87,11 +87,7 @@ pub fn run(args: Args) -> Result<()> {
             .unwrap_or_else(gradink::repository::default_model),
         options: ReadOptions {
             undo_slant: args.deslant,
-            split_touching: match (args.split, args.no_split) {
-                (true, _) => Some(true),
-                (_, true) => Some(false),
-                _ => None,
-            },
+            split_touching: ReadOptions::split_from_flags(args.split, args.no_split),
         },
     });
     let cfg = SynthPagesConfig {
