@@ -141,27 +141,18 @@ fn sample_photos_are_read_to_target() {
 /// component and the page read as three lines of stray letters.
 #[test]
 fn a_ruled_sheet_reads_as_the_plain_one() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model =
-        load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).expect("the classifier loads");
-    let photo =
-        gradink::ocr::open_image(root.join("images/03_haiku.jpg")).expect("the photo opens");
-    let mut rgb = photo.to_rgb8();
+    let mut rgb = haiku();
     let (w, h) = rgb.dimensions();
-    let ink = [110.0f32, 130.0, 170.0];
     let thickness = (h / 700).max(2);
     for k in 1..12 {
         for x in 0..w {
             let y0 = k * h / 12 + x / 100;
             for y in y0..(y0 + thickness).min(h) {
-                let p = rgb.get_pixel_mut(x, y);
-                for c in 0..3 {
-                    p[c] = (p[c] as f32 * ink[c] / 255.0) as u8;
-                }
+                darken(&mut rgb, x, y, [110.0, 130.0, 170.0]);
             }
         }
     }
-    reads_as_the_haiku(rgb, &model);
+    reads_as_the_haiku(rgb);
 }
 
 /// A notebook's margin line, red and 9 pixels wide (0.5 mm on the sheet at
@@ -173,37 +164,46 @@ fn a_ruled_sheet_reads_as_the_plain_one() {
 /// on a line of its own.
 #[test]
 fn a_margin_line_through_the_letters_is_erased() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model =
-        load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).expect("the classifier loads");
-    let photo =
-        gradink::ocr::open_image(root.join("images/03_haiku.jpg")).expect("the photo opens");
-    let mut rgb = photo.to_rgb8();
+    let mut rgb = haiku();
     let (w, h) = rgb.dimensions();
-    let mut darken = |x: u32, y: u32, ink: [f32; 3]| {
-        let p = rgb.get_pixel_mut(x, y);
-        for c in 0..3 {
-            p[c] = (p[c] as f32 * ink[c] / 255.0) as u8;
-        }
-    };
     for k in [4, 8] {
         for x in 0..w {
             for y in k * h / 12..k * h / 12 + 6 {
-                darken(x, y, [110.0, 130.0, 170.0]);
+                darken(&mut rgb, x, y, [110.0, 130.0, 170.0]);
             }
         }
     }
     for x in 102..111 {
         for y in 0..h {
-            darken(x, y, [200.0, 90.0, 90.0]);
+            darken(&mut rgb, x, y, [200.0, 90.0, 90.0]);
         }
     }
-    reads_as_the_haiku(rgb, &model);
+    reads_as_the_haiku(rgb);
 }
 
-/// Reads an altered haiku photo: its three lines, ≥ 98 % of the characters.
-fn reads_as_the_haiku(rgb: image::RgbImage, model: &gradink::models::AnyClassifier) {
-    let reading = gradink::ocr::read_page(&image::DynamicImage::ImageRgb8(rgb), model);
+/// The haiku photo's pixels, to draw on.
+fn haiku() -> image::RgbImage {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let photo =
+        gradink::ocr::open_image(root.join("images/03_haiku.jpg")).expect("the photo opens");
+    photo.to_rgb8()
+}
+
+/// Ink of colour `ink` (RGB, 0–255) printed under pixel (x, y): multiplied in.
+fn darken(rgb: &mut image::RgbImage, x: u32, y: u32, ink: [f32; 3]) {
+    let p = rgb.get_pixel_mut(x, y);
+    for c in 0..3 {
+        p[c] = (p[c] as f32 * ink[c] / 255.0) as u8;
+    }
+}
+
+/// Reads an altered haiku photo with the shipped reader: its three lines,
+/// ≥ 98 % of the characters.
+fn reads_as_the_haiku(rgb: image::RgbImage) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model =
+        load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).expect("the classifier loads");
+    let reading = gradink::ocr::read_page(&image::DynamicImage::ImageRgb8(rgb), &model);
     let truth = TRUTH
         .iter()
         .find(|(name, _)| *name == "03_haiku")

@@ -70,8 +70,15 @@ fn separable(
     radius: usize,
     reduce: impl Fn(&[f32]) -> f32,
 ) -> Vec<f32> {
-    let rows = along_rows(data, width, height, radius, &reduce);
-    let mut padded = vec![0.0f32; height + 2 * radius];
+    let mut padded = vec![0.0f32; width.max(height) + 2 * radius];
+    let mut rows = vec![0.0f32; data.len()];
+    for y in 0..height {
+        let line = &data[y * width..(y + 1) * width];
+        pad_clamped(&mut padded, line.iter().copied(), width, radius);
+        for x in 0..width {
+            rows[y * width + x] = reduce(&padded[x..x + 2 * radius + 1]);
+        }
+    }
     let mut out = vec![0.0f32; data.len()];
     for x in 0..width {
         let column = (0..height).map(|y| rows[y * width + x]);
@@ -81,26 +88,6 @@ fn separable(
         }
     }
     out
-}
-
-/// Applies `reduce` over a (2·radius+1) window along each row.
-fn along_rows(
-    data: &[f32],
-    width: usize,
-    height: usize,
-    radius: usize,
-    reduce: impl Fn(&[f32]) -> f32,
-) -> Vec<f32> {
-    let mut padded = vec![0.0f32; width + 2 * radius];
-    let mut rows = vec![0.0f32; data.len()];
-    for y in 0..height {
-        let line = &data[y * width..(y + 1) * width];
-        pad_clamped(&mut padded, line.iter().copied(), width, radius);
-        for x in 0..width {
-            rows[y * width + x] = reduce(&padded[x..x + 2 * radius + 1]);
-        }
-    }
-    rows
 }
 
 /// Writes `values` (n of them) into `buf` with `radius` copies of each end value on either side.
