@@ -1,6 +1,6 @@
 """Seconds per training epoch of the same CNN in gradink and in libtorch (CPU, 2 threads).
 
-    /work/main/extra_credit/.venv/bin/python scripts/cnn_vs_libtorch.py \
+    extra_credit/.venv/bin/python scripts/cnn_vs_libtorch.py \
         --gradink target/release/gradink --data ../shared/data/nist36_standin --runs 2
 
 The network, batch size (32), optimiser (Adam) and sample count (the

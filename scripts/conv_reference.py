@@ -1,6 +1,6 @@
 """PyTorch's conv2d and max_pool2d on one fixed case, for tests/conv_torch.rs.
 
-Run: /work/main/extra_credit/.venv/bin/python scripts/conv_reference.py > tests/fixtures/conv_torch.json
+Run: extra_credit/.venv/bin/python scripts/conv_reference.py > tests/fixtures/conv_torch.json
 Every input is a formula of its index (the Rust test rebuilds them), in f64.
 """
 import json

@@ -110,6 +110,9 @@ pub enum Error {
     #[error("--touching needs --arch cnn (the course's MLP has no 'touching' output)")]
     TouchingNeedsCnn,
 
+    #[error("--page-crops needs --arch cnn")]
+    PageCropsNeedCnn,
+
     #[error("--emnist adds {emnist} classes (A–Z, 0–9) but the training data has {data}; use 36-class NIST36 data with --emnist")]
     EmnistClasses { emnist: usize, data: usize },
 

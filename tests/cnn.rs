@@ -129,6 +129,16 @@ fn train_cnn_then_evaluate_from_the_command_line() {
     assert!(!mlp.status.success());
     let said = String::from_utf8_lossy(&mlp.stderr);
     assert!(said.contains("--touching needs --arch cnn"), "{said}");
+    let mlp = gradink(&[
+        "train",
+        "--page-crops",
+        "2",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(!mlp.status.success());
+    let said = String::from_utf8_lossy(&mlp.stderr);
+    assert!(said.contains("--page-crops needs --arch cnn"), "{said}");
     let run = gradink(&[
         "train",
         "--arch",
@@ -137,6 +147,8 @@ fn train_cnn_then_evaluate_from_the_command_line() {
         "1",
         "--touching",
         "40",
+        "--page-crops",
+        "2",
         "--data",
         data.to_str().unwrap(),
         "--out",
@@ -147,6 +159,8 @@ fn train_cnn_then_evaluate_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(said.contains("crops from 2 generated pages"), "{said}");
     for figure in [
         "filters_init.png",
         "filters_trained.png",

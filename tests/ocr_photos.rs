@@ -1,6 +1,7 @@
 //! The four sample photos read with the shipped reader (the CNN): every line
 //! found, box counts within 2 % of the truth, overall character accuracy
-//! ≥ 98 % (the network alone, before the word rule, ≥ 90 %), and
+//! ≥ 98 % (the network alone, before the word rule, ≥ 95 %; ≥ 90 % for
+//! another model given as `OCR_MODEL`), and
 //! words split where the truth splits them on at least 18 of the 19 lines.
 //! Prints a per-image table (run with `--nocapture` to see it).
 
@@ -44,9 +45,9 @@ const TRUTH: [(&str, &[&str]); 4] = [
 fn sample_photos_are_read_to_target() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     // OCR_MODEL=FILE measures another classifier (the floors still apply).
-    let model_path = std::env::var_os("OCR_MODEL")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join(gradink::ocr::DEFAULT_MODEL));
+    let other_model = std::env::var_os("OCR_MODEL").map(std::path::PathBuf::from);
+    let alone_floor = if other_model.is_some() { 0.90 } else { 0.95 };
+    let model_path = other_model.unwrap_or_else(|| root.join(gradink::ocr::DEFAULT_MODEL));
     let model = load_classifier(&model_path).expect("the classifier loads");
     let (mut errors, mut chars, mut boxes) = (0.0, 0usize, 0usize);
     let mut raw_errors = 0.0;
@@ -116,8 +117,8 @@ fn sample_photos_are_read_to_target() {
         ));
     }
     // The shipped CNN, read averaged over shifts: 99.2 % (target ≥ 98 %),
-    // 92.7 % for the network alone (the 95 % is not reached;
-    // docs/cnn.md). The course's MLP: 98.0 % and 90.2 %.
+    // 98.4 % for the network alone (target ≥ 95 %; the reader before the
+    // page crops: 92.7 %; docs/cnn.md). The course's MLP: 98.0 % and 90.2 %.
     if overall < 0.98 {
         failures.push(format!(
             "overall character accuracy {:.1}% < 98%",
@@ -125,10 +126,11 @@ fn sample_photos_are_read_to_target() {
         ));
     }
     let raw_overall = 1.0 - raw_errors / chars as f64;
-    if raw_overall < 0.90 {
+    if raw_overall < alone_floor {
         failures.push(format!(
-            "the network alone reads {:.1}% < 90%",
-            100.0 * raw_overall
+            "the network alone reads {:.1}% < {:.0}%",
+            100.0 * raw_overall,
+            100.0 * alone_floor
         ));
     }
     assert!(failures.is_empty(), "{}", failures.join("; "));

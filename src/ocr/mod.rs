@@ -31,6 +31,7 @@ mod json;
 mod lines;
 mod metrics;
 mod page;
+mod page_crops;
 mod read;
 mod rules;
 mod score;
@@ -55,12 +56,13 @@ pub use json::{char_details, reading_json, CharDetail};
 pub use lines::{group_lines, Line, Span};
 pub use metrics::{character_accuracy, edit_distance, without_spaces, AssumptionChecks, TextScore};
 pub use page::{open_image, working_factor, working_grey, Grey, WORKING_PIXELS};
+pub use page_crops::{bank_of, page_crops, truth_of, BoxTruth, MOST_CROPS_PER_PAGE};
 pub use read::{
     load_classifier, read_file, read_letters, read_letters_with, read_page, ReadOptions, Reading,
 };
 pub use score::PageScore;
 pub use segment::{split_touching, upright_width};
-pub use synth::{synth_page, GlyphBank, Strength, SynthPage};
+pub use synth::{synth_page, GlyphBank, Strength, SynthPage, WrittenChar};
 pub use thin::thin;
 pub use touching::{with_touching, FRAGMENTS_PER_TOUCHING, SINGLES_PER_TOUCHING};
 

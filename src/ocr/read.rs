@@ -119,17 +119,12 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     let width = letters.bw.ncols();
     // Every crop is read averaged over one-pixel shifts (models::shift_average).
     let reader = ShiftAveraged(model);
-    let mut glyphs = letters.glyphs.clone();
     let split = options.splits_with(model);
-    if options.undo_slant || split {
-        for line in group_lines(&spans_of(&glyphs)) {
-            let members: Vec<&Glyph> = line.members.iter().map(|&i| &glyphs[i]).collect();
-            let slant = line_slant(&letters.labels, width, &members);
-            for &i in &line.members {
-                glyphs[i].slant = slant;
-            }
-        }
-    }
+    let mut glyphs = if options.undo_slant || split {
+        with_line_slants(letters)
+    } else {
+        letters.glyphs.clone()
+    };
     if split {
         glyphs = split_touching(&letters.labels, width, glyphs, &reader);
     }
@@ -194,6 +189,20 @@ pub fn read_letters_with<M: Predict + ?Sized>(
         crops,
         factor: letters.factor,
     }
+}
+
+/// The glyphs of `letters`, each carrying the slant of its line.
+fn with_line_slants(letters: &Letters) -> Vec<Glyph> {
+    let width = letters.bw.ncols();
+    let mut glyphs = letters.glyphs.clone();
+    for line in group_lines(&spans_of(&glyphs)) {
+        let members: Vec<&Glyph> = line.members.iter().map(|&i| &glyphs[i]).collect();
+        let slant = line_slant(&letters.labels, width, &members);
+        for &i in &line.members {
+            glyphs[i].slant = slant;
+        }
+    }
+    glyphs
 }
 
 /// The boxes of `glyphs` for ordering.

@@ -157,22 +157,24 @@ fn erase_lines(
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let middle =
         |slope: f32, band: usize| (band * BAND) as f32 + slope * (width / 2) as f32 - offset as f32;
-    let mut rules: Vec<(f32, usize, u32)> = Vec::new();
-    for (count, s, b) in candidates {
-        let y = middle(slopes[s], b);
+    let mut rules: Vec<Rule> = Vec::new();
+    for (length, s, band) in candidates {
+        let y = middle(slopes[s], band);
         if rules
             .iter()
-            .all(|&(slope, band, _)| (middle(slope, band) - y).abs() > (2 * BAND) as f32)
+            .all(|r| (middle(r.slope, r.band) - y).abs() > (2 * BAND) as f32)
         {
-            rules.push((slopes[s], b, count));
+            rules.push(Rule {
+                slope: slopes[s],
+                band,
+                length,
+            });
         }
     }
-    let line = Line { offset, unbroken };
+    let search = Search { offset, unbroken };
     rules
         .into_iter()
-        .filter(|&(slope, band, count)| {
-            erase_band(mask, grey, width, height, slope, band, line, count)
-        })
+        .filter(|&rule| erase_band(mask, grey, width, height, rule, search))
         .count()
 }
 
@@ -215,30 +217,41 @@ impl Tally {
 /// What [`erase_band`] needs to know of the search: the band numbering's
 /// offset, and whether lines must be long and thin ([`erase_lines`]).
 #[derive(Clone, Copy)]
-struct Line {
+struct Search {
     offset: i64,
     unbroken: bool,
+}
+
+/// A line the search found: its slope, its band, and how many columns it
+/// covers (its longest unbroken run, for an unbroken search).
+#[derive(Clone, Copy)]
+struct Rule {
+    slope: f32,
+    band: usize,
+    length: u32,
 }
 
 /// Erases the vertical run of ink through one band (found within one band
 /// above and below, for the slope's coarseness), column by column, unless
 /// the run is longer than the rule is thick (a stroke crossing the rule)
 /// or darker than the rule's typical grey by [`PEN_DARKER`].
-/// With `line.unbroken`, a band whose unbroken `length` is under
-/// [`LONG_AND_THIN`] times the line's thickness is left alone. Returns
-/// whether the band was erased.
-#[allow(clippy::too_many_arguments)]
+/// With `search.unbroken`, a rule whose unbroken `length` is under
+/// [`LONG_AND_THIN`] times its thickness is left alone. Returns whether the
+/// band was erased.
 fn erase_band(
     mask: &mut [u8],
     grey: &[f32],
     width: usize,
     height: usize,
-    slope: f32,
-    band: usize,
-    line: Line,
-    length: u32,
+    rule: Rule,
+    search: Search,
 ) -> bool {
-    let offset = line.offset;
+    let Rule {
+        slope,
+        band,
+        length,
+    } = rule;
+    let offset = search.offset;
     let reach = BAND as f32 * 1.5;
     // Each column's run of ink through the band: (x, top, bottom) and how
     // far it reaches above and below the band's centre.
@@ -270,7 +283,7 @@ fn erase_band(
     ) else {
         return false;
     };
-    if line.unbroken && (length as f32) < LONG_AND_THIN * (above + below) {
+    if search.unbroken && (length as f32) < LONG_AND_THIN * (above + below) {
         return false;
     }
     let slack = CROSSING as f32;

@@ -159,6 +159,24 @@ pub struct SynthPage {
     pub jpeg: Vec<u8>,
     /// The true text, one string per line, words separated by one space.
     pub lines: Vec<String>,
+    /// Every written character and where it landed in the photo, in writing order.
+    pub chars: Vec<WrittenChar>,
+}
+
+/// One character of a generated page: what it is, and the box of its
+/// (unslanted) ink in the photo's pixels, `[x1, y1, x2, y2]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WrittenChar {
+    pub ch: char,
+    pub photo_box: [f32; 4],
+}
+
+impl WrittenChar {
+    /// The centre of the character's box.
+    pub fn centre(&self) -> (f32, f32) {
+        let [x1, y1, x2, y2] = self.photo_box;
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+    }
 }
 
 /// Words to write: common words covering every capital, and numbers.
@@ -231,7 +249,7 @@ pub fn synth_page(bank: &GlyphBank, strength: &Strength, seed: u64) -> SynthPage
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (sw, sh) = (1500usize, 1100usize);
     let letter = rng.random_range(55.0..80.0);
-    let (mut cover, lines) = write_lines(bank, strength, letter, sw, sh, &mut rng);
+    let (mut cover, lines, sheet_boxes) = write_lines(bank, strength, letter, sw, sh, &mut rng);
     let contrast = strength.contrast as f32;
     // Paper reflectance with the ink laid in; pen ink is 0.12 of the paper.
     let mut sheet: Vec<f32> = cover
@@ -239,14 +257,39 @@ pub fn synth_page(bank: &GlyphBank, strength: &Strength, seed: u64) -> SynthPage
         .map(|c| 1.0 - *c * contrast * 0.88)
         .collect();
     shade_corner(&mut sheet, sw, sh, strength.shadow as f32, &mut rng);
-    let photo = place_on_desk(&sheet, sw, sh, strength, &mut rng);
+    let (photo, to_photo) = place_on_desk(&sheet, sw, sh, strength, &mut rng);
+    let chars = sheet_boxes
+        .into_iter()
+        .map(|(ch, sheet_box)| WrittenChar {
+            ch,
+            photo_box: projected_box(&to_photo, sheet_box),
+        })
+        .collect();
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, strength.jpeg_quality)
         .encode_image(&photo)
         .expect("encoding an RGB image into memory cannot fail");
     let photo = image::load_from_memory(&jpeg).expect("a JPEG just written decodes");
-    SynthPage { photo, jpeg, lines }
+    SynthPage {
+        photo,
+        jpeg,
+        lines,
+        chars,
+    }
 }
+
+/// The photo box `[x1, y1, x2, y2]` holding the sheet box `b` seen through `p`.
+fn projected_box(p: &Projection, b: [f32; 4]) -> [f32; 4] {
+    let [x1, y1, x2, y2] = b;
+    let corners = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)].map(|c| *p * c);
+    corners.iter().fold(
+        [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
+        |[a, b, c, d], &(x, y)| [a.min(x), b.min(y), c.max(x), d.max(y)],
+    )
+}
+
+/// Each written character and its unslanted box on the sheet, `[x1, y1, x2, y2]`.
+type SheetBoxes = Vec<(char, [f32; 4])>;
 
 /// Lays out lines of words on a `w × h` sheet and draws their ink (0–1).
 fn write_lines(
@@ -256,9 +299,23 @@ fn write_lines(
     w: usize,
     h: usize,
     rng: &mut ChaCha8Rng,
-) -> (Vec<f32>, Vec<String>) {
+) -> (Vec<f32>, Vec<String>, SheetBoxes) {
     let mut cover = vec![0.0f32; w * h];
     let mut lines = Vec::new();
+    let mut boxes = Vec::new();
+    // Only words whose every character has a glyph (a bank of letters
+    // alone writes no numbers); with every class there, all the words.
+    let writable: Vec<&str> = WORDS
+        .iter()
+        .copied()
+        .filter(|word| {
+            word.chars()
+                .all(|ch| !bank.by_class[class_of(ch)].is_empty())
+        })
+        .collect();
+    if writable.is_empty() {
+        return (cover, lines, boxes);
+    }
     let margin = 1.4 * letter;
     let mut y = margin + rng.random_range(0.0..letter);
     let line_count = rng.random_range(3..=5);
@@ -270,7 +327,7 @@ fn write_lines(
         let mut x = margin + rng.random_range(0.0..2.0 * letter);
         let mut text = String::new();
         loop {
-            let word = WORDS[rng.random_range(0..WORDS.len())];
+            let word = writable[rng.random_range(0..writable.len())];
             let advance = word.len() as f64 * 0.85 * letter;
             if !text.is_empty() && x + advance > w as f64 - margin {
                 break;
@@ -296,7 +353,9 @@ fn write_lines(
                 let top = y + rng.random_range(-0.05..0.05) * letter;
                 let slant = shear + rng.random_range(-0.03..0.03);
                 stamp(&mut cover, w, h, &ink, x, top, size, slant);
-                x += ink.width as f64 * size;
+                let (gw, gh) = (ink.width as f64 * size, ink.height as f64 * size);
+                boxes.push((ch, [x, top, x + gw, top + gh].map(|v| v as f32)));
+                x += gw;
                 text.push(ch);
             }
             x += rng.random_range(1.1..1.7) * letter;
@@ -304,11 +363,11 @@ fn write_lines(
         lines.push(text);
         y += rng.random_range(1.9..2.5) * letter;
     }
-    (cover, lines)
+    (cover, lines, boxes)
 }
 
 /// The NIST36 class of a capital or digit.
-fn class_of(ch: char) -> usize {
+pub(super) fn class_of(ch: char) -> usize {
     match ch {
         'A'..='Z' => ch as usize - 'A' as usize,
         '0'..='9' => 26 + ch as usize - '0' as usize,
@@ -366,14 +425,15 @@ fn shade_corner(sheet: &mut [f32], w: usize, h: usize, depth: f32, rng: &mut Cha
 }
 
 /// Puts the sheet, tilted and in slight perspective, on a dark desk and
-/// takes the photo (with a little blur and sensor noise).
+/// takes the photo (with a little blur and sensor noise); with the
+/// projection from sheet to photo pixels.
 fn place_on_desk(
     sheet: &[f32],
     sw: usize,
     sh: usize,
     s: &Strength,
     rng: &mut ChaCha8Rng,
-) -> RgbImage {
+) -> (RgbImage, Projection) {
     let (pw, ph) = PHOTO;
     let tilt = rng
         .random_range(-s.max_tilt_deg..=s.max_tilt_deg)
@@ -407,6 +467,8 @@ fn place_on_desk(
     let from = corners.map(|(x, y)| (x as f32, y as f32));
     let back = Projection::from_control_points(to, from)
         .expect("four corners of a convex quadrilateral give a projection");
+    let forward = Projection::from_control_points(from, to)
+        .expect("four corners of a convex quadrilateral give a projection");
     let desk = rng.random_range(0.12..0.25);
     let grain: f64 = rng.random_range(0.0..std::f64::consts::TAU);
     let mut grey = vec![0.0f32; pw * ph];
@@ -438,7 +500,7 @@ fn place_on_desk(
             *c = (v * t * 255.0).clamp(0.0, 255.0) as u8;
         }
     }
-    photo
+    (photo, forward)
 }
 
 fn bilinear(data: &[f32], w: usize, h: usize, u: f64, v: f64) -> f32 {
@@ -480,6 +542,32 @@ mod tests {
             .iter()
             .all(|l| l.split(' ').all(|w| WORDS.contains(&w))));
         assert_ne!(synth_page(&bank, &Strength::STRONG, 8).jpeg, a.jpeg);
+    }
+
+    /// Every written character is recorded, in the order of the truth
+    /// text, with a box in the photo that holds its ink.
+    #[test]
+    fn each_written_character_is_where_its_ink_is() {
+        let page = synth_page(&bar_bank(), &Strength::MILD, 3);
+        let text: String = page.lines.concat().replace(' ', "");
+        let recorded: String = page.chars.iter().map(|c| c.ch).collect();
+        assert_eq!(recorded, text);
+        let grey = page.photo.to_luma8();
+        for c in &page.chars {
+            let [x1, y1, x2, y2] = c.photo_box.map(|v| v.round() as u32);
+            assert!(x1 < x2 && y1 < y2 && x2 <= grey.width() && y2 <= grey.height());
+            let darkest = (y1..y2)
+                .flat_map(|y| (x1..x2).map(move |x| (x, y)))
+                .map(|(x, y)| grey.get_pixel(x, y)[0])
+                .min()
+                .unwrap();
+            assert!(
+                darkest < 100,
+                "{} at {:?}: darkest {darkest}",
+                c.ch,
+                c.photo_box
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,12 @@ pub enum Event<'a> {
     Batch(Progress),
     /// The current training stage ended (finished or failed).
     TrainingDone,
+    /// Data preparation of `total` steps starts (e.g. pages to generate).
+    Preparing { label: &'a str, total: usize },
+    /// `done` of the preparation's steps are done.
+    Prepared(usize),
+    /// The preparation ended.
+    PreparedDone,
 }
 
 /// The callback for a caller that wants no progress.

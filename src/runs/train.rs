@@ -77,6 +77,9 @@ pub struct TrainRunConfig {
     pub augment: usize,
     /// CNN only: rows of two or three touching characters, one more output.
     pub touching: usize,
+    /// CNN only: crops cut from this many generated photo-like pages written
+    /// with the training rows' own glyphs (`ocr::page_crops`).
+    pub page_crops: usize,
     /// Accept the run even if it blew up or the model already in `out`
     /// scores better on the validation split.
     pub force: bool,
@@ -93,6 +96,7 @@ impl Default for TrainRunConfig {
             emnist_per_class: 1500,
             augment: 0,
             touching: 0,
+            page_crops: 0,
             force: false,
         }
     }
@@ -135,6 +139,38 @@ pub fn train(cfg: &TrainRunConfig, on_event: &mut dyn FnMut(Event)) -> Result<Tr
             cfg.train.seed,
         )?;
     }
+    let from_pages = if cfg.page_crops > 0 {
+        if cfg.arch != Arch::Cnn {
+            return Err(Error::PageCropsNeedCnn);
+        }
+        crate::memory::check_fits(
+            &format!("--page-crops {}", cfg.page_crops),
+            (cfg.page_crops as u64)
+                .saturating_mul(crate::ocr::MOST_CROPS_PER_PAGE as u64)
+                .saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64),
+        )?;
+        let not_one = (cfg.touching > 0).then_some(data.train.classes);
+        on_event(Event::Preparing {
+            label: "page crops",
+            total: cfg.page_crops,
+        });
+        let crops = crate::ocr::page_crops(
+            &data.train,
+            cfg.page_crops,
+            cfg.train.seed,
+            not_one,
+            |done| on_event(Event::Prepared(done)),
+        );
+        on_event(Event::PreparedDone);
+        eprintln!(
+            "{} crops from {} generated pages",
+            crops.len(),
+            cfg.page_crops
+        );
+        Some(crops)
+    } else {
+        None
+    };
     if cfg.touching > 0 {
         if cfg.arch != Arch::Cnn {
             return Err(Error::TouchingNeedsCnn);
@@ -159,6 +195,11 @@ pub fn train(cfg: &TrainRunConfig, on_event: &mut dyn FnMut(Event)) -> Result<Tr
             rows.saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64),
         )?;
         data.train = augment(&data.train, cfg.augment, Jitter::default(), cfg.train.seed);
+    }
+    // After the warped copies: the page crops are already drawn slanted,
+    // broken and blurred by the pages themselves.
+    if let Some(crops) = from_pages {
+        data.train = data.train.concat(&crops);
     }
     if cfg.arch == Arch::Mlp {
         check_mlp_fits(&cfg.train, data.train.classes)?;

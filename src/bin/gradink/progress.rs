@@ -65,12 +65,34 @@ pub fn shown() -> impl FnMut(Event<'_>) {
                 update(bar, p);
             }
         }
-        Event::TrainingDone => {
+        Event::TrainingDone | Event::PreparedDone => {
             if let Some(bar) = bar.take() {
                 bar.finish_and_clear();
             }
         }
+        Event::Preparing { label, total } => bar = Some(preparing_bar(total, label)),
+        Event::Prepared(done) => {
+            if let Some(bar) = &bar {
+                bar.set_position(done as u64);
+            }
+        }
     }
+}
+
+/// A bar over the steps of preparing the data.
+fn preparing_bar(total: usize, label: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64);
+    let bar = match PARENT.get() {
+        Some(multi) => multi.add(bar),
+        None => bar,
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len}, {elapsed} (eta {eta})")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
 }
 
 /// `gradink report`'s display: an overall bar over the stages, each stage's

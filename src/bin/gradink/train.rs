@@ -55,6 +55,13 @@ pub struct Args {
     /// characters for each (docs/cnn.md).
     #[arg(long, default_value_t = 0, value_parser = crate::parse::count)]
     pub touching: usize,
+    /// With --arch cnn: add the characters found on this many generated
+    /// photo-like pages (mild, medium, strong in turn) written with the
+    /// training rows' own glyphs, each crop labelled by what was written
+    /// there; boxes that are not one character go to "touching" when
+    /// --touching is given (docs/ocr-photos.md).
+    #[arg(long, default_value_t = 0, value_parser = crate::parse::count)]
+    pub page_crops: usize,
     /// Accept this run into --out even if it blew up or the model already
     /// there scores better on the validation split (docs/robustness.md).
     #[arg(long)]
@@ -79,6 +86,7 @@ impl Args {
             emnist_per_class: self.emnist_per_class,
             augment: self.augment,
             touching: self.touching,
+            page_crops: self.page_crops,
             force: self.force,
         }
     }
