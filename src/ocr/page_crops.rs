@@ -75,9 +75,9 @@ pub fn bank_of(split: &Split) -> GlyphBank {
 /// Rows cut from `pages` generated pages (strengths in turn mild, medium,
 /// strong; page `k` seeded by `seed` and `k`), written with the glyphs of
 /// `train` (NIST36 classes; a split of the 26 letters writes words of
-/// letters only). Boxes holding one
-/// character get its class; boxes that are not one character get
-/// `not_one` when it is `Some` and are left out otherwise.
+/// letters only). Boxes holding one character get its class; boxes that
+/// are not one character get `not_one` when it is `Some` and are left out
+/// otherwise.
 pub fn page_crops(
     train: &Split,
     pages: usize,

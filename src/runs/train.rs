@@ -140,34 +140,7 @@ pub fn train(cfg: &TrainRunConfig, on_event: &mut dyn FnMut(Event)) -> Result<Tr
         )?;
     }
     let from_pages = if cfg.page_crops > 0 {
-        if cfg.arch != Arch::Cnn {
-            return Err(Error::PageCropsNeedCnn);
-        }
-        crate::memory::check_fits(
-            &format!("--page-crops {}", cfg.page_crops),
-            (cfg.page_crops as u64)
-                .saturating_mul(crate::ocr::MOST_CROPS_PER_PAGE as u64)
-                .saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64),
-        )?;
-        let not_one = (cfg.touching > 0).then_some(data.train.classes);
-        on_event(Event::Preparing {
-            label: "page crops",
-            total: cfg.page_crops,
-        });
-        let crops = crate::ocr::page_crops(
-            &data.train,
-            cfg.page_crops,
-            cfg.train.seed,
-            not_one,
-            |done| on_event(Event::Prepared(done)),
-        );
-        on_event(Event::PreparedDone);
-        eprintln!(
-            "{} crops from {} generated pages",
-            crops.len(),
-            cfg.page_crops
-        );
-        Some(crops)
+        Some(crops_from_pages(cfg, &data.train, on_event)?)
     } else {
         None
     };
@@ -269,6 +242,40 @@ fn previous_accuracy(path: &Path, data: &Nist36) -> Option<f64> {
             None
         }
     }
+}
+
+/// The `--page-crops` rows: characters cut from generated pages written
+/// with `train`'s glyphs, merges and pieces labelled "touching" when the run
+/// has that output (`--touching`), else left out.
+fn crops_from_pages(
+    cfg: &TrainRunConfig,
+    train: &Split,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Split> {
+    if cfg.arch != Arch::Cnn {
+        return Err(Error::PageCropsNeedCnn);
+    }
+    crate::memory::check_fits(
+        &format!("--page-crops {}", cfg.page_crops),
+        (cfg.page_crops as u64)
+            .saturating_mul(crate::ocr::MOST_CROPS_PER_PAGE as u64)
+            .saturating_mul(4 * (IMAGE_SIDE * IMAGE_SIDE) as u64),
+    )?;
+    let not_one = (cfg.touching > 0).then_some(train.classes);
+    on_event(Event::Preparing {
+        label: "page crops",
+        total: cfg.page_crops,
+    });
+    let crops = crate::ocr::page_crops(train, cfg.page_crops, cfg.train.seed, not_one, |done| {
+        on_event(Event::Prepared(done))
+    });
+    on_event(Event::PreparedDone);
+    eprintln!(
+        "{} crops from {} generated pages",
+        crops.len(),
+        cfg.page_crops
+    );
+    Ok(crops)
 }
 
 /// `train` followed by up to `per_class` EMNIST samples of each class that the

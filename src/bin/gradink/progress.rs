@@ -14,13 +14,17 @@ pub fn nest_under(multi: &MultiProgress) {
     let _ = PARENT.set(multi.clone());
 }
 
-/// A bar over every batch of every epoch, showing running loss and accuracy.
-pub fn training_bar(epochs: usize, batches_per_epoch: usize, label: &str) -> ProgressBar {
-    let bar = ProgressBar::new((epochs * batches_per_epoch) as u64);
-    let bar = match PARENT.get() {
+/// `bar`, drawn beneath `gradink report`'s display when there is one.
+fn nested(bar: ProgressBar) -> ProgressBar {
+    match PARENT.get() {
         Some(multi) => multi.add(bar),
         None => bar,
-    };
+    }
+}
+
+/// A bar over every batch of every epoch, showing running loss and accuracy.
+pub fn training_bar(epochs: usize, batches_per_epoch: usize, label: &str) -> ProgressBar {
+    let bar = nested(ProgressBar::new((epochs * batches_per_epoch) as u64));
     bar.set_style(
         ProgressStyle::with_template(
             "{prefix} [{bar:30}] {pos}/{len} batches, {elapsed} (eta {eta}) {msg}",
@@ -81,11 +85,7 @@ pub fn shown() -> impl FnMut(Event<'_>) {
 
 /// A bar over the steps of preparing the data.
 fn preparing_bar(total: usize, label: &str) -> ProgressBar {
-    let bar = ProgressBar::new(total as u64);
-    let bar = match PARENT.get() {
-        Some(multi) => multi.add(bar),
-        None => bar,
-    };
+    let bar = nested(ProgressBar::new(total as u64));
     bar.set_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len}, {elapsed} (eta {eta})")
             .expect("static template")
