@@ -32,8 +32,14 @@ pub struct Line {
 }
 
 /// A box joins a line when it overlaps it vertically by at least this
-/// fraction of the shorter of the two heights.
+/// fraction of the shorter of the two heights (but never of less than half
+/// the box's own height, so that a speck cannot pull a letter into its line).
 const MIN_LINE_OVERLAP: f64 = 0.4;
+/// The steepest trend a line is followed along: a sheet tilted by about 6°.
+const MAX_TREND: f64 = 0.1;
+/// A line whose every box is less tall than this fraction of the page's
+/// median box is specks (a broken-off bar, a dot), not a line of its own.
+const SPECK_HEIGHT: f64 = 0.5;
 
 /// Groups `boxes` into lines (top to bottom), orders each line left to right
 /// and marks the word breaks.
@@ -46,8 +52,8 @@ pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
         let mut best: Option<(usize, f64)> = None;
         for (l, line) in lines.iter().enumerate() {
             let last = boxes[*line.last().expect("lines are never empty")];
-            let band = typical_band(boxes, line);
-            let score = overlap_fraction(&b, &last).max(overlap_fraction(&b, &band));
+            let band = band_at(boxes, line, centre_x(&b));
+            let score = join_fraction(&b, &last).max(join_fraction(&b, &band));
             if score >= MIN_LINE_OVERLAP && best.is_none_or(|(_, s)| score > s) {
                 best = Some((l, score));
             }
@@ -57,6 +63,7 @@ pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
             None => lines.push(vec![i]),
         }
     }
+    let mut lines = with_specks_joined(boxes, lines);
     lines.sort_by(|a, b| {
         typical_band(boxes, a)
             .centre_y()
@@ -74,10 +81,82 @@ pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
         .collect()
 }
 
-/// Vertical overlap of two spans over the shorter height.
-fn overlap_fraction(a: &Span, b: &Span) -> f64 {
-    let overlap = a.y2.min(b.y2) - a.y1.max(b.y1);
-    overlap / a.height().min(b.height()).max(1.0)
+/// Lines made only of specks (the bar of a faint E broken off above it)
+/// joined to the line whose band, followed to them, is nearest: no
+/// invented line of one speck over a real one.
+fn with_specks_joined(boxes: &[Span], lines: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let mut heights: Vec<f64> = boxes.iter().map(Span::height).collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&typical) = heights.get(heights.len() / 2) else {
+        return lines;
+    };
+    let is_specks = |line: &[usize]| {
+        line.iter()
+            .all(|&i| boxes[i].height() < SPECK_HEIGHT * typical)
+    };
+    let (specks, mut real): (Vec<_>, Vec<_>) = lines.into_iter().partition(|l| is_specks(l));
+    for speck_line in specks {
+        let b = typical_band(boxes, &speck_line);
+        let nearest = real
+            .iter()
+            .enumerate()
+            .map(|(l, line)| {
+                let band = band_at(boxes, line, centre_x(&b));
+                (l, (band.centre_y() - b.centre_y()).abs(), band.height())
+            })
+            .min_by(|a, c| a.1.total_cmp(&c.1));
+        match nearest {
+            Some((l, distance, height)) if distance <= height => {
+                real[l].extend(speck_line);
+                real[l].sort_by(|&a, &c| boxes[a].x1.total_cmp(&boxes[c].x1));
+            }
+            _ => real.push(speck_line),
+        }
+    }
+    real
+}
+
+/// Vertical overlap of box `b` with a line's reference `r`, over the shorter
+/// height (a small letter fully inside a line's band is on it) but over at
+/// least half `b`'s height (a speck's band is no line for a whole letter).
+fn join_fraction(b: &Span, r: &Span) -> f64 {
+    let overlap = b.y2.min(r.y2) - b.y1.max(r.y1);
+    let over = b.height().min(r.height()).max(0.5 * b.height());
+    overlap / over.max(1.0)
+}
+
+fn centre_x(s: &Span) -> f64 {
+    0.5 * (s.x1 + s.x2)
+}
+
+/// The line's band where it reaches column `x`: its typical band moved along
+/// the line's trend (the least-squares slope of its boxes' centres, so a
+/// line on a tilted sheet is followed across the page).
+fn band_at(boxes: &[Span], line: &[usize], x: f64) -> Span {
+    let band = typical_band(boxes, line);
+    let n = line.len() as f64;
+    let mean_x = line.iter().map(|&i| centre_x(&boxes[i])).sum::<f64>() / n;
+    let mean_y = line.iter().map(|&i| boxes[i].centre_y()).sum::<f64>() / n;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for &i in line {
+        let dx = centre_x(&boxes[i]) - mean_x;
+        sxy += dx * (boxes[i].centre_y() - mean_y);
+        sxx += dx * dx;
+    }
+    // A trend needs boxes spread over at least two character heights.
+    let spread = 2.0 * band.height();
+    let trend = if line.len() >= 3 && sxx >= spread * spread {
+        (sxy / sxx).clamp(-MAX_TREND, MAX_TREND)
+    } else {
+        0.0
+    };
+    let shift = trend * (x - mean_x);
+    Span {
+        y1: band.y1 + shift,
+        x1: band.x1,
+        y2: band.y2 + shift,
+        x2: band.x2,
+    }
 }
 
 /// The median top and median bottom of a line's boxes.
@@ -159,5 +238,28 @@ mod tests {
         );
         assert_eq!(lines[1].members, vec![6, 5]);
         assert!(group_lines(&[]).is_empty());
+    }
+
+    /// A line on a sheet tilted by 3.5° (falling 2 heights across the page),
+    /// with a speck just above its tenth letter (a bar broken off an E), and a
+    /// second line under it: two lines, the speck read with the first.
+    #[test]
+    fn a_tilted_line_keeps_its_speck() {
+        let drop = 3.5f64.to_radians().tan();
+        let mut boxes: Vec<Span> = (0..28)
+            .map(|k| {
+                let x = 50.0 * k as f64;
+                span(100.0 + drop * x, x, 40.0, 40.0)
+            })
+            .collect();
+        let x = 50.0 * 9.0 + 10.0;
+        boxes.push(span(100.0 + drop * x - 20.0, x, 8.0, 12.0));
+        boxes.push(span(260.0, 5.0, 40.0, 40.0));
+        boxes.push(span(262.0, 55.0, 40.0, 40.0));
+        let lines = group_lines(&boxes);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].members.len(), 29);
+        assert!(lines[0].members.contains(&28));
+        assert_eq!(lines[1].members, vec![29, 30]);
     }
 }

@@ -21,7 +21,7 @@ use ndarray::Array2;
 
 /// A box is a candidate when its de-slanted width exceeds this multiple of
 /// the typical width of a character of its height on this page.
-const WIDE: f32 = 1.3;
+const WIDE: f32 = 1.1;
 /// A box read whole with at least this probability is never cut, unless it
 /// is wider than [`WIDEST_LETTER`] typical characters (no M or W is).
 const CONFIDENT_WHOLE: f32 = 0.6;
@@ -154,35 +154,59 @@ pub fn split_touching<M: Predict + ?Sized>(
     };
     let typical_of = |g: &Glyph| aspect * g.height().max(1) as f32;
 
-    // Every candidate's whole crop and its pieces, classified in one batch.
+    // First every candidate is read whole, in one batch: most wide boxes are
+    // one wide letter or are read as one, and cropping and reading all their
+    // pieces would cost far more than this one look.
+    let candidates: Vec<(usize, Vec<f32>)> = glyphs
+        .iter()
+        .enumerate()
+        .filter(|&(i, g)| widths[i] > WIDE * typical_of(g))
+        .map(|(i, g)| (i, cut_points(&Ink::of(labels, width, g), typical_of(g))))
+        .filter(|(_, points)| points.len() >= 3)
+        .collect();
+    if candidates.is_empty() {
+        return glyphs;
+    }
+    let wholes: Vec<Vec<f32>> = candidates
+        .iter()
+        .map(|(i, _)| crop_glyph(labels, width, &glyphs[*i], true))
+        .collect();
+    let whole_probs = model.predict_outputs(as_batch(&wholes).view());
+    let characters = whole_probs.ncols() - usize::from(model.has_touching());
+    let best =
+        |p: ndarray::ArrayView1<f32>| p.iter().take(characters).copied().fold(0.0f32, f32::max);
+
+    // Then only the boxes that may be several characters are cut: every piece
+    // between two cut points is classified, in a second batch.
     struct Candidate {
         glyph: usize,
+        /// The box read whole: its most probable character's probability.
+        whole: f32,
         /// Cut positions, first and last being the ink's ends.
         points: Vec<f32>,
         /// (from point, to point, piece, crop row)
         pieces: Vec<(usize, usize, Glyph, usize)>,
-        whole_row: usize,
     }
-    let mut candidates = Vec::new();
+    let mut to_cut = Vec::new();
     let mut crops: Vec<Vec<f32>> = Vec::new();
-    for (i, g) in glyphs.iter().enumerate() {
+    for (row, (i, points)) in candidates.into_iter().enumerate() {
+        let g = &glyphs[i];
         let typical = typical_of(g);
-        if widths[i] <= WIDE * typical {
+        let whole = best(whole_probs.row(row));
+        let wide_letter = widths[i] <= WIDEST_LETTER * typical;
+        if wide_letter && whole >= CONFIDENT_WHOLE {
+            continue;
+        }
+        if model.has_touching() && whole_probs[[row, characters]] < SEVERAL_WHOLE {
             continue;
         }
         let ink = Ink::of(labels, width, g);
-        let points = cut_points(&ink, typical);
-        if points.len() < 3 {
-            continue;
-        }
-        let whole_row = crops.len();
-        crops.push(crop_glyph(labels, width, g, true));
         let mut pieces = Vec::new();
         for a in 0..points.len() {
             for b in a + 1..points.len() {
                 let w = points[b] - points[a];
-                let whole = a == 0 && b == points.len() - 1;
-                if whole || w < PIECE_MIN * typical || w > PIECE_MAX * typical {
+                let all = a == 0 && b == points.len() - 1;
+                if all || w < PIECE_MIN * typical || w > PIECE_MAX * typical {
                     continue;
                 }
                 let piece = ink.piece(g, points[a], points[b]);
@@ -193,41 +217,20 @@ pub fn split_touching<M: Predict + ?Sized>(
                 }
             }
         }
-        candidates.push(Candidate {
+        to_cut.push(Candidate {
             glyph: i,
+            whole,
             points,
             pieces,
-            whole_row,
         });
     }
-    if candidates.is_empty() {
+    if crops.is_empty() {
         return glyphs;
     }
-    let mut batch = Array2::<f32>::zeros((crops.len(), IMAGE_SIDE * IMAGE_SIDE));
-    for (r, crop) in crops.iter().enumerate() {
-        batch.row_mut(r).assign(&ndarray::ArrayView1::from(crop));
-    }
-    let probs = model.predict_outputs(batch.view());
-    let characters = probs.ncols() - usize::from(model.has_touching());
-    let best = |row: usize| {
-        let p = probs.row(row);
-        p.iter().take(characters).copied().fold(0.0f32, f32::max)
-    };
+    let probs = model.predict_outputs(as_batch(&crops).view());
 
     let mut replaced: Vec<Option<Vec<Glyph>>> = vec![None; glyphs.len()];
-    for c in candidates {
-        let whole = best(c.whole_row);
-        let typical = typical_of(&glyphs[c.glyph]);
-        let wide_letter = widths[c.glyph] <= WIDEST_LETTER * typical;
-        if wide_letter && whole >= CONFIDENT_WHOLE {
-            continue;
-        }
-        let several = model
-            .has_touching()
-            .then(|| probs[[c.whole_row, characters]]);
-        if several.is_some_and(|p| p < SEVERAL_WHOLE) {
-            continue;
-        }
+    for c in to_cut {
         // Most probable path from the first point to the last through pieces.
         let n = c.points.len();
         let mut score = vec![f32::NEG_INFINITY; n];
@@ -236,7 +239,7 @@ pub fn split_touching<M: Predict + ?Sized>(
         for b in 1..n {
             for (k, (a, to, _, row)) in c.pieces.iter().enumerate() {
                 if *to == b && score[*a].is_finite() {
-                    let s = score[*a] + best(*row).max(1e-6).ln();
+                    let s = score[*a] + best(probs.row(*row)).max(1e-6).ln();
                     if s > score[b] {
                         score[b] = s;
                         from[b] = Some(k);
@@ -251,9 +254,10 @@ pub fn split_touching<M: Predict + ?Sized>(
             at = c.pieces[k].0;
         }
         pieces.reverse();
-        let ratio = widths[c.glyph] / typical;
+        let ratio = widths[c.glyph] / typical_of(&glyphs[c.glyph]);
         let prior = |k: usize| -(ratio - k as f32).powi(2) / (2.0 * WIDTH_SIGMA * WIDTH_SIGMA);
-        if pieces.len() < 2 || score[n - 1] + prior(pieces.len()) <= whole.max(1e-6).ln() + prior(1)
+        if pieces.len() < 2
+            || score[n - 1] + prior(pieces.len()) <= c.whole.max(1e-6).ln() + prior(1)
         {
             continue;
         }
@@ -264,6 +268,17 @@ pub fn split_touching<M: Predict + ?Sized>(
         .zip(replaced)
         .flat_map(|(g, r)| r.unwrap_or_else(|| vec![g]))
         .collect()
+}
+
+/// Crops as the rows of one batch for the classifier.
+fn as_batch(crops: &[Vec<f32>]) -> Array2<f32> {
+    let mut batch = Array2::<f32>::zeros((crops.len(), IMAGE_SIDE * IMAGE_SIDE));
+    for (r, crop) in crops.iter().enumerate() {
+        batch
+            .row_mut(r)
+            .assign(&ndarray::ArrayView1::from(crop.as_slice()));
+    }
+    batch
 }
 
 /// The ink's two ends and, between them, up to [`MAX_CUTS`] of the deepest
@@ -342,8 +357,8 @@ mod tests {
         let mut other = glyph(100, 140, h);
         other.parts = vec![2];
         let glyphs = vec![glyph(10, 90, h), other.clone(), other];
-        // The whole crop (the first row) read unsure, every piece sure.
-        let out = split_touching(&labels, w, glyphs.clone(), &Reads { whole: 0.3 });
+        // The whole read unsure, every piece sure.
+        let out = split_touching(&labels, w, glyphs.clone(), &Reads::new(0.3, 36));
         assert_eq!(out.len(), 4, "{out:?}");
         assert!(
             out[..2].iter().all(|p| 2 * p.height() >= h),
@@ -351,52 +366,58 @@ mod tests {
         );
         assert_eq!(out[0].x1, 10);
         assert_eq!(out[1].x2, 90);
-        // Read confidently whole, it stays whole.
-        let sure_whole = Reads { whole: 0.95 };
+        // Read confidently whole, it stays whole, and no piece is read.
+        let sure_whole = Reads::new(0.95, 36);
         assert_eq!(
             split_touching(&labels, w, glyphs.clone(), &sure_whole).len(),
             3
         );
+        assert_eq!(sure_whole.calls.get(), 1);
         // A model that also says how likely the crop is several characters:
         // a whole read as "touching" surely enough is cut, one read so only
-        // more likely than not stays whole.
-        let sure = Touching { several: 0.95 };
+        // more likely than not stays whole (its pieces never read).
+        let sure = Reads::new(0.05, 37);
         assert_eq!(split_touching(&labels, w, glyphs.clone(), &sure).len(), 4);
-        let unsure = Touching { several: 0.7 };
+        assert_eq!(sure.calls.get(), 2);
+        let unsure = Reads::new(0.3, 37);
         assert_eq!(split_touching(&labels, w, glyphs, &unsure).len(), 3);
+        assert_eq!(unsure.calls.get(), 1);
     }
 
-    /// Reads the first row (a candidate's whole) as class 0 with probability
-    /// `whole`, every other row as class 0 with 0.95.
+    /// Reads every crop of its first batch (the candidates read whole) as
+    /// character 0 with probability `whole`, and as "several characters"
+    /// with the rest when it has that output (37 columns); later crops (the
+    /// pieces) as character 0 with 0.95. Counts its batches.
     struct Reads {
         whole: f32,
+        outputs: usize,
+        calls: std::cell::Cell<usize>,
+    }
+
+    impl Reads {
+        fn new(whole: f32, outputs: usize) -> Self {
+            Reads {
+                whole,
+                outputs,
+                calls: std::cell::Cell::new(0),
+            }
+        }
     }
 
     impl Predict for Reads {
         fn predict_outputs(&self, x: ndarray::ArrayView2<f32>) -> Array2<f32> {
-            let mut p = Array2::<f32>::zeros((x.nrows(), 36));
-            p.column_mut(0).fill(0.95);
-            p[[0, 0]] = self.whole;
-            p
-        }
-    }
-
-    /// The whole is "touching" (`several`) or character 0 (the rest); pieces are sure.
-    struct Touching {
-        several: f32,
-    }
-
-    impl Predict for Touching {
-        fn predict_outputs(&self, x: ndarray::ArrayView2<f32>) -> Array2<f32> {
-            let mut p = Array2::<f32>::zeros((x.nrows(), 37));
-            p.column_mut(0).fill(0.95);
-            p.column_mut(36).fill(0.05);
-            p[[0, 0]] = 1.0 - self.several;
-            p[[0, 36]] = self.several;
+            let first = self.calls.get() == 0;
+            self.calls.set(self.calls.get() + 1);
+            let mut p = Array2::<f32>::zeros((x.nrows(), self.outputs));
+            let character = if first { self.whole } else { 0.95 };
+            p.column_mut(0).fill(character);
+            if self.has_touching() {
+                p.column_mut(36).fill(1.0 - character);
+            }
             p
         }
         fn has_touching(&self) -> bool {
-            true
+            self.outputs == 37
         }
     }
 }
