@@ -183,12 +183,42 @@ fn a_margin_line_through_the_letters_is_erased() {
     reads_as_the_haiku(rgb);
 }
 
+/// The letters photo turned by 5° on a brown desk (RGB 90, 70, 50) that
+/// shows all round it: a desk lighter than 0.4 of the sheet, which
+/// `ocr::border` does not take for desk, so the sheet's edge came out of the
+/// binariser as thin strips, read as "I"s that pulled the digits' line
+/// apart ("I 567890 / I 234 / I I"). They have the desk on one side and are
+/// dropped (`border::is_sheet_edge`).
+#[test]
+fn a_sheet_turned_on_a_light_desk_loses_no_line_to_its_edge() {
+    let photo = photo("02_letters");
+    let (w, h) = photo.dimensions();
+    let desk = image::Rgb([90u8, 70, 50]);
+    let pad = w.max(h) / 10;
+    let mut canvas = image::RgbImage::from_pixel(w + 2 * pad, h + 2 * pad, desk);
+    image::imageops::replace(&mut canvas, &photo, pad as i64, pad as i64);
+    let turned = imageproc::geometric_transformations::rotate_about_center(
+        &canvas,
+        5f32.to_radians(),
+        imageproc::geometric_transformations::Interpolation::Bilinear,
+        desk,
+    );
+    // Upright, this photo reads 97.2 % (its 1 as I, a space after it).
+    reads_as("02_letters", turned, 0.97);
+}
+
 /// The haiku photo's pixels, to draw on.
 fn haiku() -> image::RgbImage {
+    photo("03_haiku")
+}
+
+/// A sample photo's pixels.
+fn photo(name: &str) -> image::RgbImage {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let photo =
-        gradink::ocr::open_image(root.join("images/03_haiku.jpg")).expect("the photo opens");
-    photo.to_rgb8()
+    let path = root.join(format!("images/{name}.jpg"));
+    gradink::ocr::open_image(path)
+        .expect("the photo opens")
+        .to_rgb8()
 }
 
 /// Ink of colour `ink` (RGB, 0–255) printed under pixel (x, y): multiplied in.
@@ -202,17 +232,23 @@ fn darken(rgb: &mut image::RgbImage, x: u32, y: u32, ink: [f32; 3]) {
 /// Reads an altered haiku photo with the shipped reader: its three lines,
 /// ≥ 98 % of the characters.
 fn reads_as_the_haiku(rgb: image::RgbImage) {
+    reads_as("03_haiku", rgb, 0.98);
+}
+
+/// Reads an altered sample photo with the shipped reader: as many lines as
+/// its truth, at least `least` of the characters.
+fn reads_as(name: &str, rgb: image::RgbImage, least: f64) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model =
         load_classifier(root.join(gradink::ocr::DEFAULT_MODEL)).expect("the classifier loads");
     let reading = gradink::ocr::read_page(&image::DynamicImage::ImageRgb8(rgb), &model);
     let truth = TRUTH
         .iter()
-        .find(|(name, _)| *name == "03_haiku")
-        .unwrap()
+        .find(|(photo, _)| *photo == name)
+        .expect("a sample photo")
         .1;
     println!("{:?}", reading.lines);
     assert_eq!(reading.lines.len(), truth.len(), "{:?}", reading.lines);
     let accuracy = character_accuracy(&reading.lines.join("\n"), &truth.join("\n"));
-    assert!(accuracy >= 0.98, "{accuracy}: {:?}", reading.lines);
+    assert!(accuracy >= least, "{accuracy}: {:?}", reading.lines);
 }

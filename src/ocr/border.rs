@@ -7,14 +7,65 @@
 //! not reach the border. The desk and a margin of [`DESK_MARGIN_BLOCKS`]
 //! around it (where the sheet's edge meets it) are never ink, so neither the
 //! edge nor a thin strip of desk along the photo's border gets a box.
+//!
+//! A desk lighter than that (light wood, a grey table) is left as paper, and
+//! the sheet's edge on it comes out of the binariser as thin strips. Those
+//! are told from strokes by their sides ([`is_sheet_edge`]): a pen stroke
+//! has paper on both sides, the sheet's edge has the desk on one.
 
 use super::binarize::Paper;
+use super::page::Grey;
 
 /// A block is desk when its paper level is below this fraction of the
 /// sheet's (the 90th percentile of the blocks).
 const DESK_FRACTION: f32 = 0.4;
 /// The desk is widened by this many blocks to swallow the sheet's edge.
 const DESK_MARGIN_BLOCKS: usize = 2;
+
+/// A box is a candidate edge when it is at least this many times as long as
+/// it is wide (no character's box is that thin except an I or a 1, which
+/// have paper on both sides).
+const EDGE_ASPECT: usize = 3;
+/// ... and one side is darker than this fraction of the other.
+const EDGE_CONTRAST: f32 = 0.7;
+
+/// Whether the half-open box `y1..y2 × x1..x2` of the working page `grey` is
+/// a piece of the sheet's edge: long and thin, and the median grey beside its
+/// long sides, `reach` pixels wide, is much darker on one side than on the
+/// other (the desk against the paper). Strokes have paper on both sides,
+/// even in a shadow's soft edge.
+pub fn is_sheet_edge(grey: &Grey, [y1, x1, y2, x2]: [usize; 4], reach: usize) -> bool {
+    let (w, h) = (grey.width, grey.height);
+    let (bw, bh) = (x2 - x1, y2 - y1);
+    let median_of = |ys: std::ops::Range<usize>, xs: std::ops::Range<usize>| {
+        let mut v: Vec<f32> = ys
+            .flat_map(|y| xs.clone().map(move |x| (y, x)))
+            .map(|(y, x)| grey.data[y * w + x])
+            .collect();
+        if v.is_empty() {
+            return None;
+        }
+        let k = v.len() / 2;
+        Some(*v.select_nth_unstable_by(k, f32::total_cmp).1)
+    };
+    let sides = if bh >= EDGE_ASPECT * bw {
+        (
+            median_of(y1..y2, x1.saturating_sub(reach)..x1),
+            median_of(y1..y2, x2..(x2 + reach).min(w)),
+        )
+    } else if bw >= EDGE_ASPECT * bh {
+        (
+            median_of(y1.saturating_sub(reach)..y1, x1..x2),
+            median_of(y2..(y2 + reach).min(h), x1..x2),
+        )
+    } else {
+        return false;
+    };
+    match sides {
+        (Some(a), Some(b)) => a.min(b) < EDGE_CONTRAST * a.max(b),
+        _ => false,
+    }
+}
 
 /// Per pixel of a `width × height` page: whether it is desk or sheet edge.
 pub fn desk_mask(paper: &Paper, width: usize, height: usize) -> Vec<bool> {
@@ -129,5 +180,32 @@ mod tests {
         assert!(!desk_mask(&paper(vec![0.9; 100], 10), 20, 20)
             .iter()
             .any(|&d| d));
+    }
+
+    /// A light desk (0.45) left of column 20, paper (0.9) right of it: a
+    /// thin dark strip on the boundary is the sheet's edge; the same strip
+    /// on the paper (an I), a strip in a soft shadow's gradient and a
+    /// letter-shaped box are not.
+    #[test]
+    fn the_sheets_edge_has_the_desk_on_one_side() {
+        let (w, h) = (80, 70);
+        let mut grey = Grey::filled(w, h, 0.9);
+        for y in 0..h {
+            for x in 0..w {
+                let v = if x < 20 {
+                    0.45
+                } else if x >= 60 {
+                    // A soft shadow's edge: the paper darkens by a third over 20 columns.
+                    0.9 - 0.3 * ((x - 60) as f32 / 20.0)
+                } else {
+                    0.9
+                };
+                grey.data[y * w + x] = v;
+            }
+        }
+        assert!(is_sheet_edge(&grey, [10, 20, 60, 23], 4));
+        assert!(!is_sheet_edge(&grey, [10, 40, 60, 43], 4));
+        assert!(!is_sheet_edge(&grey, [10, 68, 60, 71], 4));
+        assert!(!is_sheet_edge(&grey, [10, 20, 60, 50], 4));
     }
 }

@@ -6,6 +6,7 @@
 //! 60-pixel pencil letter and a 300-pixel marker letter.
 
 use super::binarize::ink_mask;
+use super::border::is_sheet_edge;
 use super::components::{label_components, Component};
 use super::page::{working_factor, working_grey, Grey};
 use super::rules::erase_rules_and_margins;
@@ -158,6 +159,8 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
         .map(|&(label, c)| Glyph::of(label, c))
         .collect();
     merge_pieces(&mut glyphs, char_size);
+    // The sheet's edge is judged on the grey beside a box, a tenth of a character wide.
+    let edge_reach = ((0.1 * char_size).ceil() as usize).max(2);
     glyphs.retain(|g| {
         let size = g.size() as f64;
         let fill = g.area as f64 / (g.width() * g.height()) as f64;
@@ -168,6 +171,7 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
             && size <= MAX_CHAR_MULTIPLE * char_size
             && !solid_blob
             && !strip
+            && !is_sheet_edge(grey, [g.y1, g.x1, g.y2, g.x2], edge_reach)
     });
 
     let k = factor as u32;
