@@ -49,11 +49,12 @@ pub fn crop_glyph(labels: &[u32], width: usize, glyph: &Glyph, upright: bool) ->
         }
     }
     thin(&mut mask, mw, mh);
-    draw_centre_lines(&mask, mw, mh)
+    draw_centre_lines(&mask, mw, mh, glyph.turn)
 }
 
-/// Redraws a one-pixel skeleton (row-major mask) as a 32×32 stored row.
-pub fn draw_centre_lines(skeleton: &[u8], width: usize, height: usize) -> Vec<f32> {
+/// Redraws a one-pixel skeleton (row-major mask) as a 32×32 stored row,
+/// turned back by `turn` radians (a page's tilt; 0 for none).
+pub fn draw_centre_lines(skeleton: &[u8], width: usize, height: usize, turn: f32) -> Vec<f32> {
     let side = IMAGE_SIDE;
     let points: Vec<(usize, usize)> = (0..height)
         .flat_map(|y| (0..width).map(move |x| (x, y)))
@@ -63,17 +64,20 @@ pub fn draw_centre_lines(skeleton: &[u8], width: usize, height: usize) -> Vec<f3
     if points.is_empty() {
         return vec![1.0; side * side];
     }
-    let (x1, x2) = min_max(points.iter().map(|p| p.0));
-    let (y1, y2) = min_max(points.iter().map(|p| p.1));
-    let extent = (x2 - x1).max(y2 - y1).max(1) as f32;
+    let (sin, cos) = turn.sin_cos();
+    let turned = |x: usize, y: usize| {
+        let (x, y) = (x as f32, y as f32);
+        (x * cos + y * sin, y * cos - x * sin)
+    };
+    let (x1, x2) = bounds(points.iter().map(|&(x, y)| turned(x, y).0));
+    let (y1, y2) = bounds(points.iter().map(|&(x, y)| turned(x, y).1));
+    let extent = (x2 - x1).max(y2 - y1).max(1.0);
     let scale = (INK_EXTENT - 2.0 * PEN_RADIUS) / extent;
     let centre = (side as f32 - 1.0) / 2.0;
-    let (cx, cy) = ((x1 + x2) as f32 / 2.0, (y1 + y2) as f32 / 2.0);
+    let (cx, cy) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     let to_crop = |x: usize, y: usize| {
-        (
-            centre + (x as f32 - cx) * scale,
-            centre + (y as f32 - cy) * scale,
-        )
+        let (u, v) = turned(x, y);
+        (centre + (u - cx) * scale, centre + (v - cy) * scale)
     };
     let on = |x: isize, y: isize| {
         x >= 0
@@ -138,8 +142,8 @@ fn draw_segment(ink: &mut [f32], a: (f32, f32), b: (f32, f32)) {
     }
 }
 
-fn min_max(values: impl Iterator<Item = usize>) -> (usize, usize) {
-    values.fold((usize::MAX, 0), |(lo, hi), v| (lo.min(v), hi.max(v)))
+fn bounds(values: impl Iterator<Item = f32>) -> (f32, f32) {
+    values.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
 }
 
 #[cfg(test)]
@@ -171,6 +175,7 @@ mod tests {
             area: 0,
             slant: 0.0,
             cut: None,
+            turn: 0.0,
         };
         let row = crop_glyph(&labels, w, &glyph, true);
         assert_eq!(row.len(), 1024);
@@ -200,7 +205,7 @@ mod tests {
 
     #[test]
     fn an_empty_mask_is_a_white_crop() {
-        let row = draw_centre_lines(&[0u8; 9], 3, 3);
+        let row = draw_centre_lines(&[0u8; 9], 3, 3, 0.0);
         assert!(row.iter().all(|&v| v == 1.0));
     }
 }

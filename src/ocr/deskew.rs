@@ -76,6 +76,7 @@ mod tests {
             area: 0,
             slant: 0.0,
             cut: None,
+            turn: 0.0,
         };
         let slant = line_slant(&labels, w, &[&g]);
         assert!((slant - 0.2).abs() <= 0.021, "{slant}");

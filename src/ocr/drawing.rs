@@ -58,6 +58,7 @@ fn ink_as_one_glyph(grey: &Grey) -> Option<(Vec<u32>, Glyph)> {
         area,
         slant: 0.0,
         cut: None,
+        turn: 0.0,
     };
     Some((labels, glyph))
 }

@@ -44,6 +44,9 @@ pub struct Glyph {
     pub slant: f32,
     /// When touching characters were split: the part of `parts` this one keeps.
     pub cut: Option<Cut>,
+    /// The page's tilt (radians, `tilt.rs`) that its crop turns back: a
+    /// photo taken with the phone turned. 0 on a level page.
+    pub turn: f32,
 }
 
 /// A slanted strip of a component: the pixels whose de-slanted column
@@ -74,6 +77,7 @@ impl Glyph {
             area: c.area,
             slant: 0.0,
             cut: None,
+            turn: 0.0,
         }
     }
     pub fn height(&self) -> usize {
@@ -282,6 +286,7 @@ mod tests {
             area: (y2 - y1) * (x2 - x1) / 4,
             slant: 0.0,
             cut: None,
+            turn: 0.0,
         }
     }
 

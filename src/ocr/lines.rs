@@ -42,7 +42,8 @@ const MAX_TREND: f64 = 0.1;
 const SPECK_HEIGHT: f64 = 0.5;
 
 /// Groups `boxes` into lines (top to bottom), orders each line left to right
-/// and marks the word breaks.
+/// and marks the word breaks. The lines should run roughly level: a page
+/// photographed turned is seen turned back first (`tilt.rs`).
 pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
     let mut order: Vec<usize> = (0..boxes.len()).collect();
     order.sort_by(|&a, &b| boxes[a].x1.total_cmp(&boxes[b].x1));

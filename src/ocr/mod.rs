@@ -38,6 +38,7 @@ mod score;
 mod segment;
 mod synth;
 mod thin;
+mod tilt;
 mod touching;
 
 pub use binarize::{estimate_paper, ink_mask, normalise_paper, Paper, INK_THRESHOLD};
@@ -64,6 +65,7 @@ pub use score::PageScore;
 pub use segment::{split_touching, upright_width};
 pub use synth::{synth_page, GlyphBank, Strength, SynthPage, WrittenChar};
 pub use thin::thin;
+pub use tilt::{page_tilt, turned_spans};
 pub use touching::{with_touching, FRAGMENTS_PER_TOUCHING, SINGLES_PER_TOUCHING};
 
 /// Where the shipped reader lives, relative to the repository root: the

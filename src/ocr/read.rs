@@ -8,6 +8,7 @@ use super::find_letters::{find_letters, Glyph, Letters};
 use super::lines::{group_lines, Span};
 use super::page::open_image;
 use super::segment::split_touching;
+use super::tilt::{page_tilt, turned_spans, NEGLIGIBLE_TILT, TURN_CROPS};
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use crate::functional as F;
@@ -120,15 +121,27 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     // Every crop is read averaged over one-pixel shifts (models::shift_average).
     let reader = ShiftAveraged(model);
     let split = options.splits_with(model);
-    let mut glyphs = if options.undo_slant || split {
-        with_line_slants(letters)
+    // A page photographed turned is read turned back: its lines are
+    // grouped in the turned-back frame, and beyond TURN_CROPS its crops drawn so.
+    let tilt = page_tilt(&spans_of(&letters.glyphs));
+    let tilt = if tilt.abs() >= NEGLIGIBLE_TILT {
+        tilt
     } else {
-        letters.glyphs.clone()
+        0.0
     };
+    let mut glyphs = letters.glyphs.clone();
+    if tilt.abs() >= TURN_CROPS {
+        for g in &mut glyphs {
+            g.turn = tilt as f32;
+        }
+    }
+    if options.undo_slant || split {
+        with_line_slants(letters, &mut glyphs, tilt);
+    }
     if split {
         glyphs = split_touching(&letters.labels, width, glyphs, &reader);
     }
-    let lines = group_lines(&spans_of(&glyphs));
+    let lines = group_lines(&spans_seen(letters, &glyphs, tilt));
     let order: Vec<usize> = lines
         .iter()
         .flat_map(|l| l.members.iter().copied())
@@ -191,18 +204,26 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     }
 }
 
-/// The glyphs of `letters`, each carrying the slant of its line.
-fn with_line_slants(letters: &Letters) -> Vec<Glyph> {
+/// Gives each of `glyphs` (those of `letters`) the slant of its line, the
+/// lines found with the page turned back by `tilt`.
+fn with_line_slants(letters: &Letters, glyphs: &mut [Glyph], tilt: f64) {
     let width = letters.bw.ncols();
-    let mut glyphs = letters.glyphs.clone();
-    for line in group_lines(&spans_of(&glyphs)) {
+    for line in group_lines(&spans_seen(letters, glyphs, tilt)) {
         let members: Vec<&Glyph> = line.members.iter().map(|&i| &glyphs[i]).collect();
         let slant = line_slant(&letters.labels, width, &members);
         for &i in &line.members {
             glyphs[i].slant = slant;
         }
     }
-    glyphs
+}
+
+/// The boxes of `glyphs` for ordering, seen with the page turned back by
+/// `tilt` (their boxes as they are when it is 0).
+fn spans_seen(letters: &Letters, glyphs: &[Glyph], tilt: f64) -> Vec<Span> {
+    if tilt == 0.0 {
+        return spans_of(glyphs);
+    }
+    turned_spans(&letters.labels, letters.bw.ncols(), glyphs, tilt)
 }
 
 /// The boxes of `glyphs` for ordering.

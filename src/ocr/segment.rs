@@ -113,6 +113,7 @@ impl Ink {
                 right,
                 centre_y: self.centre_y,
             }),
+            turn: g.turn,
         })
     }
 }
@@ -331,6 +332,7 @@ mod tests {
             area: 0,
             slant: 0.0,
             cut: None,
+            turn: 0.0,
         }
     }
 

@@ -190,7 +190,7 @@ fn redraw(placed: &[(i32, i32)]) -> Vec<f32> {
         mask[(y - y0) as usize * width + (x - x0) as usize] = 1;
     }
     thin(&mut mask, width, height);
-    draw_centre_lines(&mask, width, height)
+    draw_centre_lines(&mask, width, height, 0.0)
 }
 
 /// The x offset at which `c` (moved down by `dy`) just touches the ink
