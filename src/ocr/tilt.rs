@@ -1,9 +1,11 @@
 //! The page's tilt: a photo taken with the phone turned a little has every
 //! line of text running at the same angle. Lines of characters stack their
 //! boxes' centres into a few sharp rows when seen along the right angle, so
-//! the tilt is the angle whose projection of the centres is most peaked
-//! (the sum of squared counts of a histogram across the lines), the same
-//! idea as `deskew.rs` for a line's slant, on boxes instead of ink.
+//! a first guess is the angle whose projection of the centres is most
+//! peaked (the sum of squared counts of a histogram across the lines; the
+//! same idea as `deskew.rs` for a line's slant, on boxes instead of ink),
+//! and the lines grouped at that angle say by their own slopes what it
+//! missed. `read.rs` then groups lines, and crops characters, turned back.
 
 use super::find_letters::Glyph;
 use super::lines::{group_lines, Span};
@@ -147,6 +149,22 @@ pub fn turned_spans(labels: &[u32], width: usize, glyphs: &[Glyph], turn: f64) -
                         span.y2 = span.y2.max(v + 0.5);
                     }
                 }
+            }
+            if span.x1 > span.x2 {
+                // No ink of its own (never from `find_letters`): its box's centre.
+                let (x, y) = centre(&Span {
+                    y1: g.y1 as f64,
+                    x1: g.x1 as f64,
+                    y2: g.y2 as f64,
+                    x2: g.x2 as f64,
+                });
+                let (u, v) = (x * cos + y * sin, y * cos - x * sin);
+                span = Span {
+                    y1: v,
+                    x1: u,
+                    y2: v,
+                    x2: u,
+                };
             }
             span
         })
