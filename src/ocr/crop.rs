@@ -39,10 +39,7 @@ pub fn crop_glyph(labels: &[u32], width: usize, glyph: &Glyph, upright: bool) ->
         let row = &labels[py * width + glyph.x1..py * width + glyph.x2];
         let shift = (slant * (middle - py as f32 - 0.5)).round() as isize;
         for (x, &l) in row.iter().enumerate() {
-            let kept = glyph
-                .cut
-                .is_none_or(|c| c.keeps(glyph.x1 + x, py, glyph.slant));
-            if l != 0 && kept && glyph.parts.contains(&l) {
+            if glyph.inks(l, glyph.x1 + x, py) {
                 let mx = (x + 1 + spread) as isize - shift;
                 mask[(y + 1) * mw + mx as usize] = 1;
             }

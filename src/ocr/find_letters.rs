@@ -86,6 +86,13 @@ impl Glyph {
     pub fn width(&self) -> usize {
         self.x2 - self.x1
     }
+    /// Whether pixel (x, y), of component `label` (0 = paper), is this
+    /// character's ink: one of its parts, and inside its cut if it has one.
+    pub fn inks(&self, label: u32, x: usize, y: usize) -> bool {
+        label != 0
+            && self.parts.contains(&label)
+            && self.cut.is_none_or(|c| c.keeps(x, y, self.slant))
+    }
     /// The longer side of the box.
     pub fn size(&self) -> usize {
         self.height().max(self.width())

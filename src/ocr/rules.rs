@@ -424,21 +424,7 @@ mod tests {
     #[test]
     fn rules_are_erased_and_crossing_strokes_kept() {
         let (w, h) = (200, 140);
-        let mut mask = page(w, h);
-        let grey: Vec<f32> = mask
-            .iter()
-            .map(|&m| if m == 1 { 0.4 } else { 0.9 })
-            .collect();
-        assert_eq!(erase_rules(&mut mask, &grey, w, h), 2);
-        // No ink left far from the letters.
-        for x in (0..40).chain(175..200) {
-            assert!(
-                (0..h).all(|y| mask[y * w + x] == 0),
-                "column {x} still inked"
-            );
-        }
-        // The crossing bar is whole.
-        assert!((20..60).all(|y| mask[y * w + 51] == 1));
+        let mask = erased_page(w, h, 0.03);
         // The box's sides are kept.
         assert!((80..100).all(|y| mask[y * w + 120] == 1 && mask[y * w + 140] == 1));
     }
@@ -448,12 +434,19 @@ mod tests {
     #[test]
     fn rules_of_a_page_turned_by_8_degrees_are_erased() {
         let (w, h) = (200, 140);
-        let mut mask = page_sloped(w, h, 0.14);
+        let mask = page_sloped(w, h, 0.14);
+        assert!((dominant_slope(&mask, w, h) - 0.14).abs() < 0.006);
+        erased_page(w, h, 0.14);
+    }
+
+    /// The page of rules of slope `slope` with its rules erased: both found,
+    /// no ink left far from the letters, the crossing bar whole.
+    fn erased_page(w: usize, h: usize, slope: f32) -> Vec<u8> {
+        let mut mask = page_sloped(w, h, slope);
         let grey: Vec<f32> = mask
             .iter()
             .map(|&m| if m == 1 { 0.4 } else { 0.9 })
             .collect();
-        assert!((dominant_slope(&mask, w, h) - 0.14).abs() < 0.006);
         assert_eq!(erase_rules(&mut mask, &grey, w, h), 2);
         for x in (0..40).chain(175..200) {
             assert!(
@@ -462,6 +455,7 @@ mod tests {
             );
         }
         assert!((20..60).all(|y| mask[y * w + 51] == 1));
+        mask
     }
 
     #[test]

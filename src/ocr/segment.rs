@@ -64,9 +64,7 @@ impl Ink {
         for y in g.y1..g.y2 {
             let mut inside = false;
             for x in g.x1..g.x2 {
-                let l = labels[y * width + x];
-                let ink =
-                    l != 0 && g.parts.contains(&l) && g.cut.is_none_or(|c| c.keeps(x, y, g.slant));
+                let ink = g.inks(labels[y * width + x], x, y);
                 if ink {
                     let u = x as f32 + 0.5 - g.slant * (centre_y - y as f32 - 0.5);
                     pixels.push((x, y, u));

@@ -136,11 +136,7 @@ pub fn turned_spans(labels: &[u32], width: usize, glyphs: &[Glyph], turn: f64) -
             };
             for y in g.y1..g.y2 {
                 for x in g.x1..g.x2 {
-                    let l = labels[y * width + x];
-                    let ink = l != 0
-                        && g.parts.contains(&l)
-                        && g.cut.is_none_or(|c| c.keeps(x, y, g.slant));
-                    if ink {
+                    if g.inks(labels[y * width + x], x, y) {
                         let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
                         let (u, v) = (px * cos + py * sin, py * cos - px * sin);
                         span.x1 = span.x1.min(u - 0.5);
