@@ -67,17 +67,7 @@ mod tests {
                 }
             }
         }
-        let g = Glyph {
-            y1: 0,
-            x1: 0,
-            y2: h,
-            x2: w,
-            parts: vec![1],
-            area: 0,
-            slant: 0.0,
-            cut: None,
-            turn: 0.0,
-        };
+        let g = Glyph::boxed(1, [0, 0, h, w], 0);
         let slant = line_slant(&labels, w, &[&g]);
         assert!((slant - 0.2).abs() <= 0.021, "{slant}");
     }

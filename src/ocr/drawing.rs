@@ -49,17 +49,7 @@ fn ink_as_one_glyph(grey: &Grey) -> Option<(Vec<u32>, Glyph)> {
     if area == 0 {
         return None;
     }
-    let glyph = Glyph {
-        y1,
-        x1,
-        y2,
-        x2,
-        parts: vec![1],
-        area,
-        slant: 0.0,
-        cut: None,
-        turn: 0.0,
-    };
+    let glyph = Glyph::boxed(1, [y1, x1, y2, x2], area);
     Some((labels, glyph))
 }
 

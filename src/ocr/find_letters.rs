@@ -67,18 +67,23 @@ impl Cut {
 }
 
 impl Glyph {
-    fn of(label: u32, c: &Component) -> Self {
+    /// A character of the one component `label` in the box `[y1, x1, y2,
+    /// x2]` with `area` ink pixels, as first found: unslanted, uncut, level.
+    pub fn boxed(label: u32, [y1, x1, y2, x2]: [usize; 4], area: usize) -> Self {
         Glyph {
-            y1: c.y1,
-            x1: c.x1,
-            y2: c.y2,
-            x2: c.x2,
+            y1,
+            x1,
+            y2,
+            x2,
             parts: vec![label],
-            area: c.area,
+            area,
             slant: 0.0,
             cut: None,
             turn: 0.0,
         }
+    }
+    fn of(label: u32, c: &Component) -> Self {
+        Self::boxed(label, [c.y1, c.x1, c.y2, c.x2], c.area)
     }
     pub fn height(&self) -> usize {
         self.y2 - self.y1
@@ -284,17 +289,7 @@ mod tests {
     use super::*;
 
     fn glyph(y1: usize, x1: usize, y2: usize, x2: usize) -> Glyph {
-        Glyph {
-            y1,
-            x1,
-            y2,
-            x2,
-            parts: vec![1],
-            area: (y2 - y1) * (x2 - x1) / 4,
-            slant: 0.0,
-            cut: None,
-            turn: 0.0,
-        }
+        Glyph::boxed(1, [y1, x1, y2, x2], (y2 - y1) * (x2 - x1) / 4)
     }
 
     #[test]

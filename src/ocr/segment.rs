@@ -321,17 +321,7 @@ mod tests {
     use super::*;
 
     fn glyph(x1: usize, x2: usize, h: usize) -> Glyph {
-        Glyph {
-            y1: 0,
-            x1,
-            y2: h,
-            x2,
-            parts: vec![1],
-            area: 0,
-            slant: 0.0,
-            cut: None,
-            turn: 0.0,
-        }
+        Glyph::boxed(1, [0, x1, h, x2], 0)
     }
 
     /// Two bars joined by a thin bridge: cut in two when the classifier likes

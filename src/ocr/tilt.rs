@@ -224,17 +224,7 @@ mod tests {
                 }
             }
         }
-        let glyph = Glyph {
-            y1,
-            x1,
-            y2,
-            x2,
-            parts: vec![1],
-            area: 0,
-            slant: 0.0,
-            cut: None,
-            turn: 0.0,
-        };
+        let glyph = Glyph::boxed(1, [y1, x1, y2, x2], 0);
         assert!(glyph.height() >= 10, "{glyph:?}");
         let span = turned_spans(&labels, w, &[glyph], turn)[0];
         assert!((span.y2 - span.y1 - 4.0).abs() <= 1.5, "{span:?}");
