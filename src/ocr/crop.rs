@@ -25,10 +25,17 @@ pub const INK_EXTENT: f32 = 26.0;
 ///
 /// With `upright`, the glyph's slant is undone first (each row moved back by
 /// slant × its height above the box's middle), so a slanted letter is read
-/// as the upright letter the training data holds.
+/// as the upright letter the training data holds. The slant is measured on
+/// the photo, so on a turned page it holds the turn too: the part that the
+/// crop's turning back undoes is left out here (else upright strokes would
+/// lean the other way by the page's tilt).
 pub fn crop_glyph(labels: &[u32], width: usize, glyph: &Glyph, upright: bool) -> Vec<f32> {
     let (gw, gh) = (glyph.width(), glyph.height());
-    let slant = if upright { glyph.slant } else { 0.0 };
+    let slant = if upright {
+        glyph.slant - glyph.turn.tan()
+    } else {
+        0.0
+    };
     // Rows move by at most |slant| × half the height either way.
     let spread = (slant.abs() * gh as f32 / 2.0).ceil() as usize;
     let (mw, mh) = (gw + 2 + 2 * spread, gh + 2);
@@ -163,17 +170,7 @@ mod tests {
                 }
             }
         }
-        let glyph = Glyph {
-            y1: 0,
-            x1: 0,
-            y2: h,
-            x2: w,
-            parts: vec![7],
-            area: 0,
-            slant: 0.0,
-            cut: None,
-            turn: 0.0,
-        };
+        let glyph = Glyph::boxed(7, [0, 0, h, w], 0);
         let row = crop_glyph(&labels, w, &glyph, true);
         assert_eq!(row.len(), 1024);
         let img = upright(ArrayView1::from(&row));
@@ -198,6 +195,47 @@ mod tests {
         // Stroke width ≈ 3.5 px: the stem's ink across one row in the middle.
         let across = (0..32).filter(|&c| inked(16, c)).count();
         assert!((3..=4).contains(&across), "stem is {across} px wide");
+    }
+
+    /// On a page photographed turned by 0.2 rad, an upright stroke looks
+    /// slanted by the turn; the crop is turned back, so only what is left of
+    /// the measured slant is undone and the stroke comes out upright (undoing
+    /// the whole slant too would lean it the other way by the turn).
+    #[test]
+    fn an_upright_stroke_of_a_turned_page_is_drawn_upright() {
+        let (w, h, turn) = (60usize, 100usize, 0.2f32);
+        let (sin, cos) = turn.sin_cos();
+        let mut labels = vec![0u32; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let (dx, dy) = (x as f32 - 30.0, y as f32 - 50.0);
+                if (dx * cos + dy * sin).abs() < 3.0 && (dy * cos - dx * sin).abs() < 40.0 {
+                    labels[y * w + x] = 1;
+                }
+            }
+        }
+        let mut glyph = Glyph::boxed(1, [0, 0, h, w], 0);
+        glyph.slant = crate::ocr::deskew::line_slant(&labels, w, &[&glyph]);
+        glyph.turn = turn;
+        assert!((glyph.slant - turn.tan()).abs() <= 0.03, "{}", glyph.slant);
+        let img = upright(ArrayView1::from(&crop_glyph(&labels, w, &glyph, true)));
+        let centre_of_row = |r: usize| {
+            let cols: Vec<f32> = (0..32)
+                .filter(|&c| img[[r, c]] < 0.5)
+                .map(|c| c as f32)
+                .collect();
+            cols.iter().sum::<f32>() / cols.len().max(1) as f32
+        };
+        let rows: Vec<usize> = (0..32)
+            .filter(|&r| (0..32).any(|c| img[[r, c]] < 0.5))
+            .collect();
+        let (top, bottom) = (rows[2], rows[rows.len() - 3]);
+        let lean = centre_of_row(top) - centre_of_row(bottom);
+        assert!(
+            lean.abs() <= 1.5,
+            "the stroke leans by {lean} px over {} rows",
+            bottom - top
+        );
     }
 
     #[test]
