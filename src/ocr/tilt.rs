@@ -63,7 +63,7 @@ fn projection_tilt(boxes: &[Span]) -> f64 {
             counts.clear();
             for &(x, y) in &centres {
                 // The centre's distance across the lines, seen along `angle`.
-                let across = y * cos - x * sin;
+                let (_, across) = turned_back(x, y, sin, cos);
                 *counts.entry((across / bin).floor() as i64).or_default() += 1.0;
             }
             (angle, counts.values().map(|c| c * c).sum())
@@ -87,7 +87,7 @@ fn turned_centres(boxes: &[Span], turn: f64) -> Vec<Span> {
         .iter()
         .map(|b| {
             let (x, y) = centre(b);
-            let (u, v) = (x * cos + y * sin, y * cos - x * sin);
+            let (u, v) = turned_back(x, y, sin, cos);
             let (hw, hh) = (0.5 * (b.x2 - b.x1), 0.5 * (b.y2 - b.y1));
             Span {
                 y1: v - hh,
@@ -118,6 +118,12 @@ fn centre(b: &Span) -> (f64, f64) {
     (0.5 * (b.x1 + b.x2), 0.5 * (b.y1 + b.y2))
 }
 
+/// Point (x, y) of the photo seen with the page turned back by the angle
+/// whose sine and cosine are given (about the origin).
+fn turned_back(x: f64, y: f64, sin: f64, cos: f64) -> (f64, f64) {
+    (x * cos + y * sin, y * cos - x * sin)
+}
+
 /// The boxes of `glyphs` seen with the page turned back by `turn` radians:
 /// each the extent of the character's own ink in the turned-back frame
 /// (the box of a turned letter is wider and taller than the letter, which
@@ -137,8 +143,7 @@ pub fn turned_spans(labels: &[u32], width: usize, glyphs: &[Glyph], turn: f64) -
             for y in g.y1..g.y2 {
                 for x in g.x1..g.x2 {
                     if g.inks(labels[y * width + x], x, y) {
-                        let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
-                        let (u, v) = (px * cos + py * sin, py * cos - px * sin);
+                        let (u, v) = turned_back(x as f64 + 0.5, y as f64 + 0.5, sin, cos);
                         span.x1 = span.x1.min(u - 0.5);
                         span.x2 = span.x2.max(u + 0.5);
                         span.y1 = span.y1.min(v - 0.5);
@@ -148,13 +153,8 @@ pub fn turned_spans(labels: &[u32], width: usize, glyphs: &[Glyph], turn: f64) -
             }
             if span.x1 > span.x2 {
                 // No ink of its own (never from `find_letters`): its box's centre.
-                let (x, y) = centre(&Span {
-                    y1: g.y1 as f64,
-                    x1: g.x1 as f64,
-                    y2: g.y2 as f64,
-                    x2: g.x2 as f64,
-                });
-                let (u, v) = (x * cos + y * sin, y * cos - x * sin);
+                let (x, y) = (0.5 * (g.x1 + g.x2) as f64, 0.5 * (g.y1 + g.y2) as f64);
+                let (u, v) = turned_back(x, y, sin, cos);
                 span = Span {
                     y1: v,
                     x1: u,
