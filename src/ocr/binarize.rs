@@ -110,8 +110,25 @@ fn normalise_with(grey: &Grey, paper: &Paper) -> Vec<f32> {
 /// follows the ink: for faint writing (pencil) it rises to half-way between
 /// the paper and the typical stroke, never below [`INK_THRESHOLD`].
 pub fn ink_mask(grey: &Grey) -> Vec<u8> {
+    find_ink(grey).mask
+}
+
+/// What [`find_ink`] sees on a page.
+#[derive(Clone, Debug, Default)]
+pub struct Ink {
+    /// 1 where there is ink, 0 on paper (row-major), as [`ink_mask`].
+    pub mask: Vec<u8>,
+    /// The page divided by its paper, smoothed: paper ≈ 1, ink darker.
+    pub shade: Vec<f32>,
+    /// Whether the writing is faint, so the threshold rose above
+    /// [`INK_THRESHOLD`] and the mask holds the strokes' grey halo too.
+    pub faint: bool,
+}
+
+/// The ink mask of a page (see [`ink_mask`]) with the shade it was cut from.
+pub fn find_ink(grey: &Grey) -> Ink {
     if grey.width == 0 || grey.height == 0 {
-        return Vec::new();
+        return Ink::default();
     }
     let paper = estimate_paper(grey);
     let desk = desk_mask(&paper, grey.width, grey.height);
@@ -125,11 +142,16 @@ pub fn ink_mask(grey: &Grey) -> Vec<u8> {
         })
         .collect();
     let threshold = ink_threshold(&normalised, &judged);
-    normalised
+    let mask = normalised
         .iter()
         .zip(&desk)
         .map(|(&v, &d)| u8::from(v < threshold && !d))
-        .collect()
+        .collect();
+    Ink {
+        mask,
+        shade: normalised,
+        faint: threshold > INK_THRESHOLD,
+    }
 }
 
 /// Half-way between paper (1) and the typical stroke core (the 20th

@@ -5,11 +5,12 @@
 //! median size of its larger components), so the same rules work for a
 //! 60-pixel pencil letter and a 300-pixel marker letter.
 
-use super::binarize::ink_mask;
+use super::binarize::find_ink;
 use super::border::is_sheet_edge;
 use super::components::{label_components, Component};
 use super::page::{working_factor, working_grey, Grey};
 use super::rules::erase_rules_and_margins;
+use super::stroke_core::{reach, stroke_cores};
 use image::DynamicImage;
 use ndarray::Array2;
 
@@ -127,8 +128,20 @@ pub struct Letters {
     pub glyphs: Vec<Glyph>,
     /// Component label of every working pixel (0 = paper), row-major.
     pub labels: Vec<u32>,
+    /// On a page of faint writing: `labels` kept only on the strokes' cores
+    /// (`stroke_core.rs`), what crops are drawn from. `None` on a page of
+    /// dark ink, whose crops are drawn from all of it.
+    pub strokes: Option<Vec<u32>>,
     /// Typical character size (longer side) in working pixels; 0 on a blank page.
     pub char_size: f64,
+}
+
+impl Letters {
+    /// The labels a crop is drawn from: the strokes' cores on a page of
+    /// faint writing, all the ink otherwise.
+    pub fn drawn(&self) -> &[u32] {
+        self.strokes.as_deref().unwrap_or(&self.labels)
+    }
 }
 
 /// Finds every handwritten character of a photo (RGB, grey or RGBA).
@@ -149,7 +162,10 @@ pub fn find_letters(image: &DynamicImage) -> Letters {
 /// boxes are scaled by `factor` back to photo coordinates.
 pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
     let (w, h) = (grey.width, grey.height);
-    let mut mask = ink_mask(grey);
+    let ink = find_ink(grey);
+    let mut mask = ink.mask;
+    // Only faint writing is drawn from its strokes' cores; dark ink frees the shade now.
+    let shade = ink.faint.then_some(ink.shade);
     erase_rules_and_margins(&mut mask, &grey.data, w, h);
     let (labels, comps) = label_components(&mask, w, h);
     let bw = Array2::from_shape_fn((h, w), |(y, x)| 1.0 - mask[y * w + x] as f32);
@@ -190,6 +206,15 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
             && !is_sheet_edge(grey, [g.y1, g.x1, g.y2, g.x2], edge_reach)
     });
 
+    let strokes = shade.map(|shade| {
+        let cores = stroke_cores(&mask, &shade, w, h, reach(char_size));
+        labels
+            .iter()
+            .zip(cores)
+            .map(|(&l, core)| if core != 0 { l } else { 0 })
+            .collect()
+    });
+
     let k = factor as u32;
     let boxes = glyphs
         .iter()
@@ -205,6 +230,7 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
     Letters {
         boxes,
         bw,
+        strokes,
         factor,
         glyphs,
         labels,
@@ -331,5 +357,60 @@ mod tests {
         merge_pieces(&mut g, 64.0);
         assert_eq!(g.len(), 2, "{g:?}");
         assert!(g.iter().any(|x| x.parts.len() == 2 && x.y1 == 8));
+    }
+
+    /// A page of 9s (a loop 6 px across inside, its stroke 5 px wide, a stem
+    /// down its right side) drawn at `contrast` and blurred (σ = 2 px): the
+    /// grey of the page and the centre of its first loop.
+    fn page_of_blurred_nines(contrast: f32) -> (Grey, (usize, usize)) {
+        let (w, h) = (400, 300);
+        let mut darkness = vec![0.0f32; w * h];
+        let centres: Vec<(usize, usize)> = (0..4)
+            .flat_map(|r| (0..7).map(move |c| (40 + 50 * c, 40 + 60 * r)))
+            .collect();
+        for &(cx, cy) in &centres {
+            for y in cy - 14..cy + 30 {
+                for x in cx - 14..cx + 14 {
+                    let d =
+                        ((x as f32 - cx as f32).powi(2) + (y as f32 - cy as f32).powi(2)).sqrt();
+                    let stem = (cx + 4..cx + 9).contains(&x) && y >= cy;
+                    if (3.0..8.0).contains(&d) || (stem && y < cy + 26) {
+                        darkness[y * w + x] = contrast;
+                    }
+                }
+            }
+        }
+        let blurred = super::super::filters::gaussian_blur(&darkness, w, h, 2.0);
+        let data = blurred.iter().map(|d| 0.9 - d).collect();
+        (
+            Grey {
+                width: w,
+                height: h,
+                data,
+            },
+            centres[0],
+        )
+    }
+
+    /// Faint blurred writing: the raised threshold takes in the halo and
+    /// fills the loop; crops are drawn from the strokes' cores, where it is
+    /// open again. Dark writing keeps drawing from all its ink.
+    #[test]
+    fn faint_blurred_loops_are_drawn_open() {
+        let (grey, (cx, cy)) = page_of_blurred_nines(0.3);
+        let letters = find_letters_in(&grey, 1);
+        assert_eq!(letters.glyphs.len(), 28);
+        let w = grey.width;
+        let centre = cy * w + cx;
+        assert_ne!(letters.labels[centre], 0, "the halo fills the loop");
+        assert!(letters.strokes.is_some(), "faint writing");
+        assert_eq!(letters.drawn()[centre], 0, "the core leaves it open");
+        let ring = (cy - 5) * w + cx;
+        assert_ne!(letters.drawn()[ring], 0, "the stroke stays");
+
+        let (grey, _) = page_of_blurred_nines(0.8);
+        let letters = find_letters_in(&grey, 1);
+        assert!(letters.strokes.is_none(), "dark writing");
+        assert_eq!(letters.drawn(), &letters.labels[..]);
     }
 }

@@ -36,6 +36,7 @@ mod read;
 mod rules;
 mod score;
 mod segment;
+mod stroke_core;
 mod synth;
 mod thin;
 mod tilt;

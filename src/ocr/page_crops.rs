@@ -103,7 +103,7 @@ pub fn page_crops(
                 },
                 BoxTruth::Nothing => continue,
             };
-            rows.extend(crop_glyph(&letters.labels, width, glyph, false));
+            rows.extend(crop_glyph(letters.drawn(), width, glyph, false));
             labels.push(label);
         }
         on_page(k + 1);

@@ -139,7 +139,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
         with_line_slants(letters, &mut glyphs, tilt);
     }
     if split {
-        glyphs = split_touching(&letters.labels, width, glyphs, &reader);
+        glyphs = split_touching(&letters.labels, letters.drawn(), width, glyphs, &reader);
     }
     let lines = group_lines(&spans_seen(letters, &glyphs, tilt));
     let order: Vec<usize> = lines
@@ -149,7 +149,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     let pixels = IMAGE_SIDE * IMAGE_SIDE;
     let mut crops = Array2::<f32>::zeros((order.len(), pixels));
     for (row, &g) in order.iter().enumerate() {
-        let crop = crop_glyph(&letters.labels, width, &glyphs[g], options.undo_slant);
+        let crop = crop_glyph(letters.drawn(), width, &glyphs[g], options.undo_slant);
         crops.row_mut(row).assign(&ndarray::ArrayView1::from(&crop));
     }
     let probs = if order.is_empty() {

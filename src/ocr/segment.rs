@@ -128,10 +128,13 @@ pub fn upright_width(labels: &[u32], width: usize, g: &Glyph) -> f32 {
 
 /// Splits the touching characters among `glyphs` (each carrying its line's
 /// slant), reading the candidate crops with `model` (all its outputs: a
-/// crop's score is its most probable character's probability).
-/// Returns the glyphs with every split box replaced by its pieces.
+/// crop's score is its most probable character's probability). Widths
+/// and cuts are judged on `labels`, crops drawn from `drawn`
+/// ([`super::Letters::drawn`]). Returns the glyphs with every split box
+/// replaced by its pieces.
 pub fn split_touching<M: Predict + ?Sized>(
     labels: &[u32],
+    drawn: &[u32],
     width: usize,
     glyphs: Vec<Glyph>,
     model: &M,
@@ -168,7 +171,7 @@ pub fn split_touching<M: Predict + ?Sized>(
     }
     let wholes: Vec<Vec<f32>> = candidates
         .iter()
-        .map(|(i, _)| crop_glyph(labels, width, &glyphs[*i], true))
+        .map(|(i, _)| crop_glyph(drawn, width, &glyphs[*i], true))
         .collect();
     let whole_probs = model.predict_outputs(as_batch(&wholes).view());
     let characters = whole_probs.ncols() - usize::from(model.has_touching());
@@ -211,7 +214,7 @@ pub fn split_touching<M: Predict + ?Sized>(
                 let piece = ink.piece(g, points[a], points[b]);
                 // A piece is a character, not a joining stroke.
                 if let Some(piece) = piece.filter(|p| 2 * p.height() >= g.height()) {
-                    crops.push(crop_glyph(labels, width, &piece, true));
+                    crops.push(crop_glyph(drawn, width, &piece, true));
                     pieces.push((a, b, piece, crops.len() - 1));
                 }
             }
@@ -348,7 +351,7 @@ mod tests {
         other.parts = vec![2];
         let glyphs = vec![glyph(10, 90, h), other.clone(), other];
         // The whole read unsure, every piece sure.
-        let out = split_touching(&labels, w, glyphs.clone(), &Reads::new(0.3, 36));
+        let out = split_touching(&labels, &labels, w, glyphs.clone(), &Reads::new(0.3, 36));
         assert_eq!(out.len(), 4, "{out:?}");
         assert!(
             out[..2].iter().all(|p| 2 * p.height() >= h),
@@ -359,7 +362,7 @@ mod tests {
         // Read confidently whole, it stays whole, and no piece is read.
         let sure_whole = Reads::new(0.95, 36);
         assert_eq!(
-            split_touching(&labels, w, glyphs.clone(), &sure_whole).len(),
+            split_touching(&labels, &labels, w, glyphs.clone(), &sure_whole).len(),
             3
         );
         assert_eq!(sure_whole.calls.get(), 1);
@@ -367,10 +370,16 @@ mod tests {
         // a whole read as "touching" surely enough is cut, one read so only
         // more likely than not stays whole (its pieces never read).
         let sure = Reads::new(0.05, 37);
-        assert_eq!(split_touching(&labels, w, glyphs.clone(), &sure).len(), 4);
+        assert_eq!(
+            split_touching(&labels, &labels, w, glyphs.clone(), &sure).len(),
+            4
+        );
         assert_eq!(sure.calls.get(), 2);
         let unsure = Reads::new(0.3, 37);
-        assert_eq!(split_touching(&labels, w, glyphs, &unsure).len(), 3);
+        assert_eq!(
+            split_touching(&labels, &labels, w, glyphs, &unsure).len(),
+            3
+        );
         assert_eq!(unsure.calls.get(), 1);
     }
 
