@@ -103,7 +103,8 @@ impl Glyph {
     pub fn size(&self) -> usize {
         self.height().max(self.width())
     }
-    fn absorb(&mut self, other: Glyph) {
+    /// Takes `other`'s components into this character and its box.
+    pub fn absorb(&mut self, other: Glyph) {
         self.y1 = self.y1.min(other.y1);
         self.x1 = self.x1.min(other.x1);
         self.y2 = self.y2.max(other.y2);

@@ -27,6 +27,7 @@ mod drawing;
 mod figures;
 mod filters;
 mod find_letters;
+mod join;
 mod json;
 mod lines;
 mod metrics;

@@ -5,6 +5,7 @@
 use super::crop::crop_glyph;
 use super::deskew::line_slant;
 use super::find_letters::{find_letters, Glyph, Letters};
+use super::join::join_broken;
 use super::lines::{group_lines, Span};
 use super::page::open_image;
 use super::segment::split_touching;
@@ -141,7 +142,19 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     if split {
         glyphs = split_touching(&letters.labels, letters.drawn(), width, glyphs, &reader);
     }
-    let lines = group_lines(&spans_seen(letters, &glyphs, tilt));
+    let mut lines = group_lines(&spans_seen(letters, &glyphs, tilt));
+    // Faint writing breaks; its pieces are joined by recognition (join.rs).
+    if split && letters.strokes.is_some() {
+        glyphs = join_broken(
+            &letters.labels,
+            letters.drawn(),
+            width,
+            glyphs,
+            &lines,
+            &reader,
+        );
+        lines = group_lines(&spans_seen(letters, &glyphs, tilt));
+    }
     let order: Vec<usize> = lines
         .iter()
         .flat_map(|l| l.members.iter().copied())

@@ -126,6 +126,19 @@ pub fn upright_width(labels: &[u32], width: usize, g: &Glyph) -> f32 {
     hi - lo
 }
 
+/// The page's median ratio of (de-slanted) width to height: a character's
+/// typical width for its height is this times the height (titles are
+/// larger). `None` on a page without characters.
+pub(super) fn typical_aspect(glyphs: &[Glyph], widths: &[f32]) -> Option<f32> {
+    let mut aspects: Vec<f32> = glyphs
+        .iter()
+        .zip(widths)
+        .map(|(g, w)| w / g.height().max(1) as f32)
+        .collect();
+    aspects.sort_by(f32::total_cmp);
+    aspects.get(aspects.len() / 2).copied()
+}
+
 /// Splits the touching characters among `glyphs` (each carrying its line's
 /// slant), reading the candidate crops with `model` (all its outputs: a
 /// crop's score is its most probable character's probability). Widths
@@ -143,15 +156,7 @@ pub fn split_touching<M: Predict + ?Sized>(
         .iter()
         .map(|g| upright_width(labels, width, g))
         .collect();
-    // A character's typical width for its height: the page's median
-    // width-to-height ratio times the box's height (titles are larger).
-    let mut aspects: Vec<f32> = glyphs
-        .iter()
-        .zip(&widths)
-        .map(|(g, w)| w / g.height().max(1) as f32)
-        .collect();
-    aspects.sort_by(f32::total_cmp);
-    let Some(&aspect) = aspects.get(aspects.len() / 2) else {
+    let Some(aspect) = typical_aspect(&glyphs, &widths) else {
         return glyphs;
     };
     let typical_of = |g: &Glyph| aspect * g.height().max(1) as f32;
@@ -273,7 +278,7 @@ pub fn split_touching<M: Predict + ?Sized>(
 }
 
 /// Crops as the rows of one batch for the classifier.
-fn as_batch(crops: &[Vec<f32>]) -> Array2<f32> {
+pub(super) fn as_batch(crops: &[Vec<f32>]) -> Array2<f32> {
     let mut batch = Array2::<f32>::zeros((crops.len(), IMAGE_SIDE * IMAGE_SIDE));
     for (r, crop) in crops.iter().enumerate() {
         batch
