@@ -75,7 +75,7 @@ pub fn join_broken<M: Predict + ?Sized>(
         len: usize,
         joined: Glyph,
     }
-    let words: Vec<&[usize]> = lines.iter().flat_map(words_of_line).collect();
+    let words: Vec<&[usize]> = lines.iter().flat_map(Line::words).collect();
     let mut groups = Vec::new();
     for (w, word) in words.iter().enumerate() {
         for start in 0..word.len() {
@@ -207,22 +207,6 @@ pub fn join_broken<M: Predict + ?Sized>(
 /// The class index of character `c` (A–Z, then 0–9).
 fn class_of(c: char) -> Option<usize> {
     (0..36).find(|&k| class_name(k) == c)
-}
-
-/// The glyph indices of each word of `line`.
-fn words_of_line(line: &Line) -> Vec<&[usize]> {
-    let mut words = Vec::new();
-    let mut start = 0;
-    for (k, &space) in line.space_before.iter().enumerate() {
-        if space && k > start {
-            words.push(&line.members[start..k]);
-            start = k;
-        }
-    }
-    if line.members.len() > start {
-        words.push(&line.members[start..]);
-    }
-    words
 }
 
 /// The shortest distance (in pixels) between the ink of `a` and of `b`

@@ -31,6 +31,24 @@ pub struct Line {
     pub space_before: Vec<bool>,
 }
 
+impl Line {
+    /// The members of each word, left to right.
+    pub fn words(&self) -> Vec<&[usize]> {
+        let mut words = Vec::new();
+        let mut start = 0;
+        for (k, &space) in self.space_before.iter().enumerate() {
+            if space && k > start {
+                words.push(&self.members[start..k]);
+                start = k;
+            }
+        }
+        if self.members.len() > start {
+            words.push(&self.members[start..]);
+        }
+        words
+    }
+}
+
 /// A box joins a line when it overlaps it vertically by at least this
 /// fraction of the shorter of the two heights (but never of less than half
 /// the box's own height, so that a speck cannot pull a letter into its line).
@@ -210,6 +228,20 @@ fn word_breaks(boxes: &[Span], members: &[usize]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_splits_into_its_words_at_the_spaces() {
+        let line = Line {
+            members: vec![4, 2, 7, 1, 9],
+            space_before: vec![true, false, true, false, false],
+        };
+        assert_eq!(line.words(), vec![&[4, 2][..], &[7, 1, 9][..]]);
+        let empty = Line {
+            members: vec![],
+            space_before: vec![],
+        };
+        assert!(empty.words().is_empty());
+    }
 
     fn span(y1: f64, x1: f64, h: f64, w: f64) -> Span {
         Span {

@@ -256,18 +256,9 @@ fn spans_of(glyphs: &[Glyph]) -> Vec<Span> {
 fn words_of(lines: &[super::lines::Line]) -> Vec<std::ops::Range<usize>> {
     let mut words = Vec::new();
     let mut k = 0;
-    for line in lines {
-        let mut start = k;
-        for &space in &line.space_before {
-            if space && k > start {
-                words.push(start..k);
-                start = k;
-            }
-            k += 1;
-        }
-        if k > start {
-            words.push(start..k);
-        }
+    for word in lines.iter().flat_map(|line| line.words()) {
+        words.push(k..k + word.len());
+        k += word.len();
     }
     words
 }
