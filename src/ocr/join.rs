@@ -15,7 +15,7 @@
 use super::crop::crop_glyph;
 use super::find_letters::Glyph;
 use super::lines::Line;
-use super::segment::{as_batch, typical_aspect, upright_width};
+use super::segment::{as_batch, page_widths, upright_width};
 use crate::data::class_name;
 use crate::models::Predict;
 
@@ -60,11 +60,7 @@ pub fn join_broken<M: Predict + ?Sized>(
     lines: &[Line],
     model: &M,
 ) -> Vec<Glyph> {
-    let widths: Vec<f32> = glyphs
-        .iter()
-        .map(|g| upright_width(labels, width, g))
-        .collect();
-    let Some(aspect) = typical_aspect(&glyphs, &widths) else {
+    let Some((widths, aspect)) = page_widths(labels, width, &glyphs) else {
         return glyphs;
     };
 

@@ -126,17 +126,27 @@ pub fn upright_width(labels: &[u32], width: usize, g: &Glyph) -> f32 {
     hi - lo
 }
 
-/// The page's median ratio of (de-slanted) width to height: a character's
-/// typical width for its height is this times the height (titles are
-/// larger). `None` on a page without characters.
-pub(super) fn typical_aspect(glyphs: &[Glyph], widths: &[f32]) -> Option<f32> {
+/// Every glyph's (de-slanted) width, and the page's median ratio of width
+/// to height: a character's typical width for its height is that ratio
+/// times the height (titles are larger). `None` on a page without
+/// characters.
+pub(super) fn page_widths(
+    labels: &[u32],
+    width: usize,
+    glyphs: &[Glyph],
+) -> Option<(Vec<f32>, f32)> {
+    let widths: Vec<f32> = glyphs
+        .iter()
+        .map(|g| upright_width(labels, width, g))
+        .collect();
     let mut aspects: Vec<f32> = glyphs
         .iter()
-        .zip(widths)
+        .zip(&widths)
         .map(|(g, w)| w / g.height().max(1) as f32)
         .collect();
     aspects.sort_by(f32::total_cmp);
-    aspects.get(aspects.len() / 2).copied()
+    let aspect = aspects.get(aspects.len() / 2).copied()?;
+    Some((widths, aspect))
 }
 
 /// Splits the touching characters among `glyphs` (each carrying its line's
@@ -152,11 +162,7 @@ pub fn split_touching<M: Predict + ?Sized>(
     glyphs: Vec<Glyph>,
     model: &M,
 ) -> Vec<Glyph> {
-    let widths: Vec<f32> = glyphs
-        .iter()
-        .map(|g| upright_width(labels, width, g))
-        .collect();
-    let Some(aspect) = typical_aspect(&glyphs, &widths) else {
+    let Some((widths, aspect)) = page_widths(labels, width, &glyphs) else {
         return glyphs;
     };
     let typical_of = |g: &Glyph| aspect * g.height().max(1) as f32;
