@@ -295,9 +295,11 @@ pub(super) fn as_batch(crops: &[Vec<f32>]) -> Array2<f32> {
 }
 
 /// The ink's two ends and, between them, up to [`MAX_CUTS`] of the deepest
-/// minima of its de-slanted column profile (smoothed over 3 columns) that
-/// are thin necks, at least a quarter of a typical character from the ends
-/// and from each other.
+/// minima of its de-slanted column profile that are thin necks, at least a
+/// quarter of a typical character from the ends and from each other. The
+/// profile is not smoothed: where two letters touch, the thinnest column is
+/// where to cut, and smoothing moved the cut a column into a stroke
+/// (docs/ocr-photos.md measures both).
 fn cut_points(ink: &Ink, typical: f32) -> Vec<f32> {
     let (lo, hi) = ink.span();
     let n = (hi - lo).ceil() as usize + 1;
@@ -305,16 +307,10 @@ fn cut_points(ink: &Ink, typical: f32) -> Vec<f32> {
     for p in &ink.pixels {
         profile[(p.2 - lo) as usize] += 1.0;
     }
-    let smooth: Vec<f32> = (0..n)
-        .map(|i| {
-            let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
-            profile[a..=b].iter().sum::<f32>() / (b - a + 1) as f32
-        })
-        .collect();
     let gap = PIECE_MIN * typical;
     let mut minima: Vec<(f32, f32)> = (1..n.saturating_sub(1))
-        .filter(|&i| smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1])
-        .map(|i| (smooth[i], lo + i as f32 + 0.5))
+        .filter(|&i| profile[i] <= profile[i - 1] && profile[i] <= profile[i + 1])
+        .map(|i| (profile[i], lo + i as f32 + 0.5))
         .filter(|&(v, u)| u - lo >= gap && hi - u >= gap && v <= NECK * ink.stroke)
         .collect();
     minima.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -336,6 +332,27 @@ mod tests {
 
     fn glyph(x1: usize, x2: usize, h: usize) -> Glyph {
         Glyph::boxed(1, [0, x1, h, x2], 0)
+    }
+
+    /// Two blocks of ink touching at a neck one column wide, beside two
+    /// columns of middling ink: a cut goes at the neck itself (a profile smoothed
+    /// over three columns had its minimum one column on, in the stroke).
+    #[test]
+    fn a_cut_goes_at_the_thinnest_column() {
+        let (w, h) = (40, 40);
+        let ink_height = |x: usize| match x {
+            15 => 2,
+            16 | 17 => 6,
+            _ => h,
+        };
+        let labels: Vec<u32> = (0..h)
+            .flat_map(|y| (0..w).map(move |x| u32::from(y < ink_height(x))))
+            .collect();
+        let g = glyph(0, w, h);
+        let cuts = cut_points(&Ink::of(&labels, w, &g), 20.0);
+        // Columns x = 0..40 lie at de-slanted 0.5..40.5; a cut at 16.0
+        // leaves the neck (x = 15) on the left, one at 17.0 cuts the stroke.
+        assert!(cuts.contains(&16.0) && !cuts.contains(&17.0), "{cuts:?}");
     }
 
     /// Two bars joined by a thin bridge: cut in two when the classifier likes
