@@ -13,7 +13,7 @@ use super::tilt::{page_tilt, turned_spans, NEGLIGIBLE_TILT, TURN_CROPS};
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::error::{Error, Result};
 use crate::functional as F;
-use crate::models::{AnyClassifier, Predict, ShiftAveraged};
+use crate::models::{AnyClassifier, PageAveraged, Predict};
 use image::DynamicImage;
 use ndarray::Array2;
 use std::path::Path;
@@ -119,8 +119,9 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     options: &ReadOptions,
 ) -> Reading {
     let width = letters.bw.ncols();
-    // Every crop is read averaged over one-pixel shifts (models::shift_average).
-    let reader = ShiftAveraged(model);
+    // Every crop is read averaged over one-pixel shifts and two leans
+    // (models::shift_average).
+    let reader = PageAveraged(model);
     let split = options.splits_with(model);
     // A page photographed turned is read turned back: its lines are
     // grouped in the turned-back frame, and beyond TURN_CROPS its crops drawn so.
