@@ -73,6 +73,8 @@ pub fn join_broken<M: Predict + ?Sized>(
     }
     let words: Vec<&[usize]> = lines.iter().flat_map(Line::words).collect();
     let mut groups = Vec::new();
+    // Neighbours' ink distances, each measured once (a pair is in up to two groups).
+    let mut distances = std::collections::HashMap::new();
     for (w, word) in words.iter().enumerate() {
         for start in 0..word.len() {
             let mut joined = glyphs[word[start]].clone();
@@ -86,8 +88,11 @@ pub fn join_broken<M: Predict + ?Sized>(
                 if upright_width(labels, width, &joined) > WIDEST_JOINED * typical {
                     break;
                 }
-                let (left, right) = (&glyphs[members[len - 2]], &glyphs[members[len - 1]]);
-                if ink_distance(labels, width, left, right) > NEAR * joined.height() as f32 {
+                let (left, right) = (members[len - 2], members[len - 1]);
+                let distance = *distances
+                    .entry((left, right))
+                    .or_insert_with(|| ink_distance(labels, width, &glyphs[left], &glyphs[right]));
+                if distance > NEAR * joined.height() as f32 {
                     break;
                 }
                 let piece = |&m: &usize| {
