@@ -16,4 +16,6 @@ pub use classifier::Classifier;
 pub use cnn::Cnn;
 pub use conv_autoencoder::ConvAutoencoder;
 pub use pca::{Pca, PcaError};
-pub use shift_average::{sheared, shifted, PageAveraged, ShiftAveraged, PAGE_SHEAR, SHIFTS};
+pub use shift_average::{
+    sheared, shifted, PageAveraged, ShiftAveraged, PAGE_SHEAR, PAGE_SHIFTS, SHIFTS,
+};

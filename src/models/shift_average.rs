@@ -37,22 +37,31 @@ impl<M: Predict + ?Sized> Predict for ShiftAveraged<'_, M> {
 /// line's, which the crop undoes.
 pub const PAGE_SHEAR: f32 = 0.15;
 
+/// The shifts a page's crops are averaged over besides the leans: none,
+/// then one pixel up and down (a lean already moves the crop's rows
+/// sideways).
+pub const PAGE_SHIFTS: [(isize, isize); 3] = [(0, 0), (0, 1), (0, -1)];
+
 /// `model`, answering for crops cut from a page: probabilities averaged over
-/// the crop's [`SHIFTS`] and the crop leaned by ±[`PAGE_SHEAR`], seven
-/// classifications a crop. Measured (docs/ocr-photos.md): generated pages
-/// read better, most on the strongest (+0.7 points on average over three
-/// seeds); rows of upright letters do not (the 130 real letters 93.8 →
-/// 93.1 %), so single letters are read with [`ShiftAveraged`] alone.
+/// the crop's [`PAGE_SHIFTS`] and the crop leaned by ±[`PAGE_SHEAR`], five
+/// classifications a crop, as many as [`ShiftAveraged`]'s. Measured
+/// (docs/ocr-photos.md): generated pages read better, most on the
+/// strongest (+0.5 points on average over three seeds); rows of upright
+/// letters do not (the 130 real letters 93.8 → 93.1 % with the leans added
+/// to the shifts), so single letters are read with [`ShiftAveraged`].
 #[derive(Clone, Copy, Debug)]
 pub struct PageAveraged<'a, M: ?Sized>(pub &'a M);
 
 impl<M: Predict + ?Sized> Predict for PageAveraged<'_, M> {
     fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let mut sum = ShiftAveraged(self.0).predict_outputs(x) * SHIFTS.len() as f32;
+        let mut sum = self.0.predict_outputs(x);
+        for &(dx, dy) in &PAGE_SHIFTS[1..] {
+            sum += &self.0.predict_outputs(shifted(x, dx, dy).view());
+        }
         for shear in [PAGE_SHEAR, -PAGE_SHEAR] {
             sum += &self.0.predict_outputs(sheared(x, shear).view());
         }
-        sum / (SHIFTS.len() + 2) as f32
+        sum / (PAGE_SHIFTS.len() + 2) as f32
     }
     fn has_touching(&self) -> bool {
         self.0.has_touching()
