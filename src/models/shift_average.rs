@@ -5,8 +5,8 @@
 //! fall. Measured on rows no model trained on (docs/cnn.md): the shipped
 //! CNN reads the 130 real NIST letters 91.5 → 93.8 %, unseen EMNIST rows
 //! 91.1 → 91.5 %, the stand-in's test split 92.3 → 92.4 %, for five times
-//! the classification work. Crops cut from pages are also read leaned
-//! both ways ([`PageAveraged`]).
+//! the classification work. Crops cut from pages are read over shifts up
+//! and down and leaned both ways instead ([`PageAveraged`]).
 
 use super::Predict;
 use crate::data::IMAGE_SIDE;

@@ -119,8 +119,8 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     options: &ReadOptions,
 ) -> Reading {
     let width = letters.bw.ncols();
-    // Every crop is read averaged over one-pixel shifts and two leans
-    // (models::shift_average).
+    // Every crop is read averaged over one-pixel shifts up and down and two
+    // leans (models::PageAveraged).
     let reader = PageAveraged(model);
     let split = options.splits_with(model);
     // A page photographed turned is read turned back: its lines are
