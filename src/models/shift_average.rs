@@ -21,11 +21,7 @@ pub struct ShiftAveraged<'a, M: ?Sized>(pub &'a M);
 
 impl<M: Predict + ?Sized> Predict for ShiftAveraged<'_, M> {
     fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let mut sum = self.0.predict_outputs(x);
-        for &(dx, dy) in &SHIFTS[1..] {
-            sum += &self.0.predict_outputs(shifted(x, dx, dy).view());
-        }
-        sum / SHIFTS.len() as f32
+        averaged(self.0, x, &SHIFTS, &[])
     }
     fn has_touching(&self) -> bool {
         self.0.has_touching()
@@ -54,18 +50,29 @@ pub struct PageAveraged<'a, M: ?Sized>(pub &'a M);
 
 impl<M: Predict + ?Sized> Predict for PageAveraged<'_, M> {
     fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let mut sum = self.0.predict_outputs(x);
-        for &(dx, dy) in &PAGE_SHIFTS[1..] {
-            sum += &self.0.predict_outputs(shifted(x, dx, dy).view());
-        }
-        for shear in [PAGE_SHEAR, -PAGE_SHEAR] {
-            sum += &self.0.predict_outputs(sheared(x, shear).view());
-        }
-        sum / (PAGE_SHIFTS.len() + 2) as f32
+        averaged(self.0, x, &PAGE_SHIFTS, &[PAGE_SHEAR, -PAGE_SHEAR])
     }
     fn has_touching(&self) -> bool {
         self.0.has_touching()
     }
+}
+
+/// `model`'s outputs for `x` averaged over `x` moved by each of `shifts`
+/// (the first being none) and leaned by each of `shears`.
+fn averaged<M: Predict + ?Sized>(
+    model: &M,
+    x: ArrayView2<f32>,
+    shifts: &[(isize, isize)],
+    shears: &[f32],
+) -> Array2<f32> {
+    let mut sum = model.predict_outputs(x);
+    for &(dx, dy) in &shifts[1..] {
+        sum += &model.predict_outputs(shifted(x, dx, dy).view());
+    }
+    for &shear in shears {
+        sum += &model.predict_outputs(sheared(x, shear).view());
+    }
+    sum / (shifts.len() + shears.len()) as f32
 }
 
 /// Rows of stored (column-major) 32×32 pixels leaned: the pixel at upright
