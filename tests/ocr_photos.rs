@@ -136,6 +136,22 @@ fn sample_photos_are_read_to_target() {
     assert!(failures.is_empty(), "{}", failures.join("; "));
 }
 
+/// The sample photos are written with a pen thin for their letters: no
+/// component is thick for its size (`ocr::stroke_core::THICK`), so every
+/// crop is drawn from all of its ink, as before thick ink was drawn from
+/// its strokes' cores.
+#[test]
+fn sample_photos_are_drawn_from_all_their_ink() {
+    for (name, _) in TRUTH {
+        let letters = gradink::ocr::find_letters(&image::DynamicImage::ImageRgb8(photo(name)));
+        assert!(!letters.faint, "{name}: dark ink");
+        assert!(
+            letters.strokes.is_none(),
+            "{name}: some ink is thick for its size"
+        );
+    }
+}
+
 /// Notebook paper: the haiku photo with blue-grey ruled lines printed under
 /// the ink (every twelfth of the height, the sheet tilted by 0.6°, each
 /// rule as dark as a pale pen). Before rules were erased

@@ -10,7 +10,7 @@ use super::border::is_sheet_edge;
 use super::components::{label_components, Component};
 use super::page::{working_factor, working_grey, Grey};
 use super::rules::erase_rules_and_margins;
-use super::stroke_core::{reach, stroke_cores};
+use super::stroke_core::{reach, stroke_cores, thick_components};
 use image::DynamicImage;
 use ndarray::Array2;
 
@@ -18,6 +18,9 @@ use ndarray::Array2;
 const NOISE_FRACTION: f64 = 0.004;
 /// Pieces at least this fraction of the character size may join a character.
 const PIECE_FRACTION: f64 = 0.15;
+/// Ink at least this fraction of the character size may be thick for its
+/// size (smaller: full stops, specks, solid whatever the pen).
+const THICK_FROM: f64 = 0.5;
 /// A finished character is at least this fraction of the character size
 /// (full stops and specks are smaller).
 const MIN_CHAR_FRACTION: f64 = 0.3;
@@ -130,9 +133,12 @@ pub struct Letters {
     /// Component label of every working pixel (0 = paper), row-major.
     pub labels: Vec<u32>,
     /// On a page of faint writing: `labels` kept only on the strokes' cores
-    /// (`stroke_core.rs`), what crops are drawn from. `None` on a page of
-    /// dark ink, whose crops are drawn from all of it.
+    /// (`stroke_core.rs`), what crops are drawn from; on a page of dark ink,
+    /// only the components thick for their size are kept to their cores.
+    /// `None` on a page of thin dark ink, whose crops are drawn from all of it.
     pub strokes: Option<Vec<u32>>,
+    /// Whether the writing is faint (pencil): the ink threshold was raised.
+    pub faint: bool,
     /// Typical character size (longer side) in working pixels; 0 on a blank page.
     pub char_size: f64,
 }
@@ -165,8 +171,7 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
     let (w, h) = (grey.width, grey.height);
     let ink = find_ink(grey);
     let mut mask = ink.mask;
-    // Only faint writing is drawn from its strokes' cores; dark ink frees the shade now.
-    let shade = ink.faint.then_some(ink.shade);
+    let faint = ink.faint;
     erase_rules_and_margins(&mut mask, &grey.data, w, h);
     let (labels, comps) = label_components(&mask, w, h);
     let bw = Array2::from_shape_fn((h, w), |(y, x)| 1.0 - mask[y * w + x] as f32);
@@ -207,12 +212,19 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
             && !is_sheet_edge(grey, [g.y1, g.x1, g.y2, g.x2], edge_reach)
     });
 
-    let strokes = shade.map(|shade| {
-        let cores = stroke_cores(&mask, &shade, w, h, reach(char_size));
+    // Faint writing, and ink thick for its size, are drawn from their
+    // strokes' cores (stroke_core.rs); thin dark ink from all of it.
+    let thick = thick_components(&labels, &comps, w, h, THICK_FROM * char_size);
+    let cored = |l: u32| faint || thick[l as usize];
+    let any_thick = glyphs
+        .iter()
+        .any(|g| g.parts.iter().any(|&l| thick[l as usize]));
+    let strokes = (faint || any_thick).then(|| {
+        let cores = stroke_cores(&mask, &ink.shade, w, h, reach(char_size));
         labels
             .iter()
             .zip(cores)
-            .map(|(&l, core)| if core != 0 { l } else { 0 })
+            .map(|(&l, core)| if core != 0 || !cored(l) { l } else { 0 })
             .collect()
     });
 
@@ -232,6 +244,7 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
         boxes,
         bw,
         strokes,
+        faint,
         factor,
         glyphs,
         labels,
@@ -361,9 +374,9 @@ mod tests {
     }
 
     /// A page of 9s (a loop 6 px across inside, its stroke 5 px wide, a stem
-    /// down its right side) drawn at `contrast` and blurred (σ = 2 px): the
-    /// grey of the page and the centre of its first loop.
-    fn page_of_blurred_nines(contrast: f32) -> (Grey, (usize, usize)) {
+    /// down its right side) drawn at `contrast` and blurred (σ = `blur` px):
+    /// the grey of the page and the centre of its first loop.
+    fn page_of_blurred_nines(contrast: f32, blur: f32) -> (Grey, (usize, usize)) {
         let (w, h) = (400, 300);
         let mut darkness = vec![0.0f32; w * h];
         let centres: Vec<(usize, usize)> = (0..4)
@@ -381,7 +394,7 @@ mod tests {
                 }
             }
         }
-        let blurred = super::super::filters::gaussian_blur(&darkness, w, h, 2.0);
+        let blurred = super::super::filters::gaussian_blur(&darkness, w, h, blur);
         let data = blurred.iter().map(|d| 0.9 - d).collect();
         (
             Grey {
@@ -395,10 +408,13 @@ mod tests {
 
     /// Faint blurred writing: the raised threshold takes in the halo and
     /// fills the loop; crops are drawn from the strokes' cores, where it is
-    /// open again. Dark writing keeps drawing from all its ink.
+    /// open again. Dark writing blurred as much fills it too, and its
+    /// strokes are then thick for their size: drawn from the cores as well
+    /// (`stroke_core::thick_components`; thin dark ink is drawn whole, as
+    /// the sample photos in tests/ocr_photos.rs are).
     #[test]
     fn faint_blurred_loops_are_drawn_open() {
-        let (grey, (cx, cy)) = page_of_blurred_nines(0.3);
+        let (grey, (cx, cy)) = page_of_blurred_nines(0.3, 2.0);
         let letters = find_letters_in(&grey, 1);
         assert_eq!(letters.glyphs.len(), 28);
         let w = grey.width;
@@ -409,9 +425,11 @@ mod tests {
         let ring = (cy - 5) * w + cx;
         assert_ne!(letters.drawn()[ring], 0, "the stroke stays");
 
-        let (grey, _) = page_of_blurred_nines(0.8);
+        let (grey, _) = page_of_blurred_nines(0.8, 2.0);
         let letters = find_letters_in(&grey, 1);
-        assert!(letters.strokes.is_none(), "dark writing");
-        assert_eq!(letters.drawn(), &letters.labels[..]);
+        assert!(!letters.faint, "dark writing");
+        assert_ne!(letters.labels[centre], 0, "the blur fills the loop");
+        assert_eq!(letters.drawn()[centre], 0, "thick: the core leaves it open");
+        assert_ne!(letters.drawn()[ring], 0, "the stroke stays");
     }
 }

@@ -145,7 +145,7 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     }
     let mut lines = group_lines(&spans_seen(letters, &glyphs, tilt));
     // Faint writing breaks; its pieces are joined by recognition (join.rs).
-    if split && letters.strokes.is_some() {
+    if split && letters.faint {
         glyphs = join_broken(
             &letters.labels,
             letters.drawn(),
