@@ -137,8 +137,9 @@ mod tests {
         assert_eq!(row(&cores), ".....####.####......");
     }
 
-    /// A ring drawn with a pen 3 px wide, 40 px across, is thin; the same
-    /// ring drawn with a pen 11 px wide (its hole almost closed) is thick.
+    /// A ring 40 px across drawn with a pen 3 px wide is thin; drawn with a
+    /// pen 11 px wide (a quarter of its size, as a broad pen writes a small
+    /// O) it is thick.
     #[test]
     fn a_broad_pen_is_thick_for_a_small_letter() {
         let (w, h) = (50, 50);
