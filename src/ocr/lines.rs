@@ -59,6 +59,41 @@ const MAX_TREND: f64 = 0.1;
 /// median box is specks (a broken-off bar, a dot), not a line of its own.
 const SPECK_HEIGHT: f64 = 0.5;
 
+/// A box less tall than this fraction of its line's median box is a piece
+/// of a broken letter (a stroke of faint pencil, the bar of an E), not a
+/// character: capitals and digits are written about one height. Measured
+/// on generated pages (docs/ocr-photos.md): such pieces are 0.1–0.5 of
+/// their line's height, the shortest character read right 0.6.
+const PIECE_HEIGHT: f64 = 0.5;
+
+/// Drops from `lines` (grouped from `boxes`) every box less tall than
+/// [`PIECE_HEIGHT`] of its line's median box; a word break before a
+/// dropped box moves to the box after it, and a line left empty goes.
+pub fn drop_pieces(lines: &mut Vec<Line>, boxes: &[Span]) {
+    for line in lines.iter_mut() {
+        let mut heights: Vec<f64> = line.members.iter().map(|&m| boxes[m].height()).collect();
+        heights.sort_by(f64::total_cmp);
+        let Some(&median) = heights.get(heights.len() / 2) else {
+            continue;
+        };
+        let mut kept = Line {
+            members: Vec::new(),
+            space_before: Vec::new(),
+        };
+        let mut space = false;
+        for (&m, &before) in line.members.iter().zip(&line.space_before) {
+            space |= before;
+            if boxes[m].height() >= PIECE_HEIGHT * median {
+                kept.members.push(m);
+                kept.space_before.push(space);
+                space = false;
+            }
+        }
+        *line = kept;
+    }
+    lines.retain(|line| !line.members.is_empty());
+}
+
 /// Groups `boxes` into lines (top to bottom), orders each line left to right
 /// and marks the word breaks. The lines should run roughly level: a page
 /// photographed turned is seen turned back first (`tilt.rs`).
@@ -241,6 +276,36 @@ mod tests {
             space_before: vec![],
         };
         assert!(empty.words().is_empty());
+    }
+
+    /// A short piece inside a word goes and the word stays one; a short
+    /// piece starting a word hands its word break to the next box; a line
+    /// of short boxes alone is judged by its own height and stays.
+    #[test]
+    fn pieces_much_shorter_than_their_line_are_dropped() {
+        let boxes = vec![
+            span(0.0, 0.0, 40.0, 20.0),
+            span(10.0, 25.0, 12.0, 6.0), // a piece inside the first word
+            span(0.0, 35.0, 40.0, 20.0),
+            span(20.0, 80.0, 15.0, 8.0), // a piece starting the second word
+            span(0.0, 95.0, 38.0, 20.0),
+            span(100.0, 0.0, 12.0, 20.0), // a line of dashes
+            span(100.0, 30.0, 12.0, 20.0),
+        ];
+        let mut lines = vec![
+            Line {
+                members: vec![0, 1, 2, 3, 4],
+                space_before: vec![false, false, false, true, false],
+            },
+            Line {
+                members: vec![5, 6],
+                space_before: vec![false, true],
+            },
+        ];
+        drop_pieces(&mut lines, &boxes);
+        assert_eq!(lines[0].members, [0, 2, 4]);
+        assert_eq!(lines[0].space_before, [false, false, true]);
+        assert_eq!(lines[1].members, [5, 6]);
     }
 
     fn span(y1: f64, x1: f64, h: f64, w: f64) -> Span {

@@ -6,7 +6,7 @@ use super::crop::crop_glyph;
 use super::deskew::line_slant;
 use super::find_letters::{find_letters, Glyph, Letters};
 use super::join::join_broken;
-use super::lines::{group_lines, Span};
+use super::lines::{drop_pieces, group_lines, Span};
 use super::page::open_image;
 use super::segment::split_touching;
 use super::tilt::{page_tilt, turned_spans, NEGLIGIBLE_TILT, TURN_CROPS};
@@ -156,6 +156,8 @@ pub fn read_letters_with<M: Predict + ?Sized>(
         );
         lines = group_lines(&spans_seen(letters, &glyphs, tilt));
     }
+    // Pieces of broken letters that joining left alone are read as no character.
+    drop_pieces(&mut lines, &spans_seen(letters, &glyphs, tilt));
     let order: Vec<usize> = lines
         .iter()
         .flat_map(|l| l.members.iter().copied())
