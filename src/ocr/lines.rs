@@ -62,8 +62,8 @@ const SPECK_HEIGHT: f64 = 0.5;
 /// A box less tall than this fraction of its line's median box is a piece
 /// of a broken letter (a stroke of faint pencil, the bar of an E), not a
 /// character: capitals and digits are written about one height. Measured
-/// on generated pages (docs/ocr-photos.md): such pieces are 0.1–0.5 of
-/// their line's height, the shortest character read right 0.6.
+/// on generated pages (docs/ocr-photos.md): such pieces are 0.1–0.6 of
+/// their line's height, the shortest character read right 0.6–0.7.
 const PIECE_HEIGHT: f64 = 0.5;
 
 /// Drops from `lines` (grouped from `boxes`) every box less tall than
