@@ -214,12 +214,14 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
 
     // Faint writing, and ink thick for its size, are drawn from their
     // strokes' cores (stroke_core.rs); thin dark ink from all of it.
-    let thick = thick_components(&labels, &comps, w, h, THICK_FROM * char_size);
+    let thick = if faint {
+        Vec::new()
+    } else {
+        thick_components(&labels, &comps, w, h, THICK_FROM * char_size)
+    };
     let cored = |l: u32| faint || thick[l as usize];
-    let any_thick = glyphs
-        .iter()
-        .any(|g| g.parts.iter().any(|&l| thick[l as usize]));
-    let strokes = (faint || any_thick).then(|| {
+    let any_cored = faint || glyphs.iter().any(|g| g.parts.iter().copied().any(cored));
+    let strokes = any_cored.then(|| {
         let cores = stroke_cores(&mask, &ink.shade, w, h, reach(char_size));
         labels
             .iter()

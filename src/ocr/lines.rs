@@ -71,9 +71,7 @@ const PIECE_HEIGHT: f64 = 0.5;
 /// dropped box moves to the box after it, and a line left empty goes.
 pub fn drop_pieces(lines: &mut Vec<Line>, boxes: &[Span]) {
     for line in lines.iter_mut() {
-        let mut heights: Vec<f64> = line.members.iter().map(|&m| boxes[m].height()).collect();
-        heights.sort_by(f64::total_cmp);
-        let Some(&median) = heights.get(heights.len() / 2) else {
+        let Some(median) = median_height(boxes, &line.members) else {
             continue;
         };
         let mut kept = Line {
@@ -228,6 +226,13 @@ fn typical_band(boxes: &[Span], line: &[usize]) -> Span {
     }
 }
 
+/// The median height of the boxes `members`; `None` for no boxes.
+fn median_height(boxes: &[Span], members: &[usize]) -> Option<f64> {
+    let mut heights: Vec<f64> = members.iter().map(|&i| boxes[i].height()).collect();
+    heights.sort_by(f64::total_cmp);
+    heights.get(heights.len() / 2).copied()
+}
+
 /// A gap is a word break when it is wider than both 1.5 × the line's median
 /// gap and the line's median character height. The first keeps evenly but
 /// widely spaced capitals together; the second was measured on the sample
@@ -244,9 +249,7 @@ fn word_breaks(boxes: &[Span], members: &[usize]) -> Vec<bool> {
         .collect();
     let mut sorted = gaps.clone();
     sorted.sort_by(f64::total_cmp);
-    let mut heights: Vec<f64> = members.iter().map(|&i| boxes[i].height()).collect();
-    heights.sort_by(f64::total_cmp);
-    let height = heights[heights.len() / 2];
+    let height = median_height(boxes, members).expect("two boxes or more");
     // With one or two gaps the median gap may itself be a word break.
     let median_gap = if gaps.len() >= 3 {
         sorted[sorted.len() / 2].max(0.0)

@@ -143,7 +143,8 @@ pub fn read_letters_with<M: Predict + ?Sized>(
     if split {
         glyphs = split_touching(&letters.labels, letters.drawn(), width, glyphs, &reader);
     }
-    let mut lines = group_lines(&spans_seen(letters, &glyphs, tilt));
+    let mut spans = spans_seen(letters, &glyphs, tilt);
+    let mut lines = group_lines(&spans);
     // Faint writing breaks; its pieces are joined by recognition (join.rs).
     if split && letters.faint {
         glyphs = join_broken(
@@ -154,10 +155,11 @@ pub fn read_letters_with<M: Predict + ?Sized>(
             &lines,
             &reader,
         );
-        lines = group_lines(&spans_seen(letters, &glyphs, tilt));
+        spans = spans_seen(letters, &glyphs, tilt);
+        lines = group_lines(&spans);
     }
     // Pieces of broken letters that joining left alone are read as no character.
-    drop_pieces(&mut lines, &spans_seen(letters, &glyphs, tilt));
+    drop_pieces(&mut lines, &spans);
     let order: Vec<usize> = lines
         .iter()
         .flat_map(|l| l.members.iter().copied())
