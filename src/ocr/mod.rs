@@ -37,6 +37,7 @@ mod read;
 mod rules;
 mod score;
 mod segment;
+mod spelling;
 mod stroke_core;
 mod synth;
 mod thin;
@@ -65,7 +66,8 @@ pub use read::{
 };
 pub use score::PageScore;
 pub use segment::{split_touching, upright_width};
-pub use synth::{synth_page, GlyphBank, Strength, SynthPage, WrittenChar};
+pub use spelling::{count_words, counts_table, parse_counts, LetterModel, SPELLING_WEIGHT};
+pub use synth::{synth_page, GlyphBank, Strength, SynthPage, WrittenChar, SYNTH_WORDS};
 pub use thin::thin;
 pub use tilt::{page_tilt, turned_spans};
 pub use touching::{with_touching, FRAGMENTS_PER_TOUCHING, SINGLES_PER_TOUCHING};

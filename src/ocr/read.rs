@@ -9,6 +9,7 @@ use super::join::join_broken;
 use super::lines::{drop_pieces, group_lines, Span};
 use super::page::open_image;
 use super::segment::split_touching;
+use super::spelling::{LetterModel, SPELLING_WEIGHT};
 use super::tilt::{page_tilt, turned_spans, NEGLIGIBLE_TILT, TURN_CROPS};
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::error::{Error, Result};
@@ -88,6 +89,9 @@ pub struct ReadOptions {
     /// confident wide letter, and splitting with it cut real wide letters
     /// about as often as it mended pairs (measured: no gain).
     pub split_touching: Option<bool>,
+    /// Read every letter as the network reads it alone, without the letter
+    /// model's say on a word's doubtful letters (`ocr::spelling`).
+    pub no_spelling: bool,
 }
 
 impl ReadOptions {
@@ -180,7 +184,8 @@ pub fn read_letters_with<M: Predict + ?Sized>(
         .map(class_name)
         .collect();
     let words = words_of(&lines);
-    let classes = one_kind_per_word(&probs, &words);
+    let spelling = (!options.no_spelling).then(LetterModel::english);
+    let classes = one_kind_per_word(&probs, &words, spelling);
     let chars: Vec<char> = classes.iter().map(|&c| class_name(c)).collect();
     let confidence: Vec<f32> = classes
         .iter()
@@ -271,9 +276,14 @@ fn words_of(lines: &[super::lines::Line]) -> Vec<std::ops::Range<usize>> {
 /// The class of each row, reading a word of two or more characters as all
 /// letters or all digits, whichever the classifier's probabilities favour
 /// summed over the word: O/0, I/1, S/5, Z/2, G/6 and B/8 are the network's
-/// commonest confusions, and a word rarely mixes the two kinds. A lone
-/// character keeps the classifier's best guess.
-pub fn one_kind_per_word(probs: &Array2<f32>, words: &[std::ops::Range<usize>]) -> Vec<usize> {
+/// commonest confusions, and a word rarely mixes the two kinds. A word of
+/// letters is spelled with `spelling` where given ([`LetterModel::spell`]);
+/// a lone character keeps the classifier's best guess.
+pub fn one_kind_per_word(
+    probs: &Array2<f32>,
+    words: &[std::ops::Range<usize>],
+    spelling: Option<&LetterModel>,
+) -> Vec<usize> {
     const LETTERS: usize = 26;
     let mut classes = F::argmax_rows(probs.view());
     if probs.ncols() <= LETTERS {
@@ -285,6 +295,13 @@ pub fn one_kind_per_word(probs: &Array2<f32>, words: &[std::ops::Range<usize>]) 
             .map(|r| probs.row(r).iter().take(LETTERS).sum::<f32>())
             .sum();
         let digit_mass = word.len() as f32 - letter_mass;
+        if let Some(model) = spelling.filter(|_| letter_mass >= digit_mass) {
+            let rows: Vec<_> = word.clone().map(|r| probs.row(r)).collect();
+            for (r, letter) in word.clone().zip(model.spell(&rows, SPELLING_WEIGHT)) {
+                classes[r] = letter;
+            }
+            continue;
+        }
         let allowed = if letter_mass >= digit_mass {
             0..LETTERS
         } else {
@@ -317,7 +334,7 @@ mod tests {
         // A lone third row: '2' stays a digit.
         p[[2, 28]] = 0.6;
         p[[2, 25]] = 0.4;
-        let classes = one_kind_per_word(&p, &[0..2, 2..3]);
+        let classes = one_kind_per_word(&p, &[0..2, 2..3], None);
         assert_eq!(classes, vec![19, 14, 28]);
     }
 }

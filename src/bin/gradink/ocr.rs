@@ -25,6 +25,9 @@ pub struct Args {
     /// Never split a wide box into touching characters (by default the shipped reader splits what it reads as several characters; docs/ocr-photos.md).
     #[arg(long)]
     pub no_split: bool,
+    /// Read every letter as the network reads it alone (by default a word's doubtful letters are read as the likelier English spelling; docs/ocr-photos.md).
+    #[arg(long)]
+    pub no_spelling: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -35,6 +38,7 @@ pub fn run(args: Args) -> Result<()> {
         out: args.out,
         options: ReadOptions {
             split_touching: ReadOptions::split_from_flags(false, args.no_split),
+            no_spelling: args.no_spelling,
             ..ReadOptions::default()
         },
     };

@@ -46,6 +46,9 @@ pub struct Args {
     /// With --read: never split touching characters.
     #[arg(long)]
     pub no_split: bool,
+    /// With --read: read every letter alone, without the English letter model.
+    #[arg(long)]
+    pub no_spelling: bool,
     /// With --read: undo the lines' slant in the crops (off by default: the
     /// classifier's shear augmentation already covers slanted letters).
     #[arg(long)]
@@ -88,6 +91,7 @@ pub fn run(args: Args) -> Result<()> {
         options: ReadOptions {
             undo_slant: args.deslant,
             split_touching: ReadOptions::split_from_flags(args.split, args.no_split),
+            no_spelling: args.no_spelling,
         },
     });
     let cfg = SynthPagesConfig {
