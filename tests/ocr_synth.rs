@@ -84,6 +84,30 @@ fn splitting_touching_letters_reads_strong_pages_better() {
     );
 }
 
+/// A word's doubtful letters are read as the likelier English spelling
+/// (`ocr::spelling`, whose counts left out every word the generator
+/// writes); on the strongest pages that reads more characters right than
+/// reading each letter alone (`--no-spelling`).
+#[test]
+fn spelling_reads_strong_pages_better_than_letters_alone() {
+    let bank = bank();
+    let spelled = score(&bank, &Strength::STRONG, &ReadOptions::default());
+    let alone = ReadOptions {
+        no_spelling: true,
+        ..ReadOptions::default()
+    };
+    let alone = score(&bank, &Strength::STRONG, &alone);
+    println!(
+        "strong: {:.1} % spelled, {:.1} % letters alone",
+        100.0 * spelled.accuracy(),
+        100.0 * alone.accuracy()
+    );
+    assert!(
+        spelled.accuracy() > alone.accuracy() + 0.01,
+        "{spelled:?} vs {alone:?}"
+    );
+}
+
 /// `gradink synth-pages --strength strong` writes the same pages as the
 /// strong third of `--strength all`: a page's seed is its strength's place
 /// among all three, not its place in this run's list.
