@@ -28,7 +28,7 @@ pub fn reading_json(image: &str, reading: &Reading) -> String {
 /// One character of a reading, with its probability and the runner-up.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CharDetail {
-    /// The character read (after the one-kind-per-word rule).
+    /// The character read (after the one-kind-per-word rule and spelling).
     pub char: char,
     /// The classifier's probability for it.
     pub p: f32,

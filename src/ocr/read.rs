@@ -28,9 +28,10 @@ pub struct Reading {
     pub boxes: Vec<[u32; 4]>,
     /// The line (0-based) of each box.
     pub line_of_box: Vec<usize>,
-    /// The character read from each box (after the one-kind-per-word rule).
+    /// The character read from each box (after the one-kind-per-word rule
+    /// and spelling).
     pub chars: Vec<char>,
-    /// The classifier's own best guess for each box, before that rule.
+    /// The classifier's own best guess for each box, before both.
     pub classifier_chars: Vec<char>,
     /// The classifier's probability for each character read.
     pub confidence: Vec<f32>,
