@@ -51,6 +51,11 @@ fn symbol(c: char) -> Option<usize> {
     }
 }
 
+/// Where the trigram `h1 h2 next` sits in a `[h1][h2][next]` table.
+fn trigram(h1: usize, h2: usize, next: usize) -> usize {
+    (h1 * SYMBOLS + h2) * SYMBOLS + next
+}
+
 fn name(s: usize) -> char {
     match s {
         START => '^',
@@ -71,7 +76,6 @@ impl LetterModel {
 
     /// The model of trigram counts `[h1][h2][next]` (as [`count_words`] gives).
     pub fn from_counts(counts: &[u32]) -> LetterModel {
-        let at = |h1: usize, h2: usize, c: usize| (h1 * SYMBOLS + h2) * SYMBOLS + c;
         // Lower orders are the trigrams summed over their first symbol: every
         // position of a padded word has exactly one trigram.
         let mut bigram = vec![0u32; SYMBOLS * SYMBOLS];
@@ -79,8 +83,8 @@ impl LetterModel {
         for h1 in 0..SYMBOLS {
             for h2 in 0..SYMBOLS {
                 for c in 0..SYMBOLS {
-                    bigram[h2 * SYMBOLS + c] += counts[at(h1, h2, c)];
-                    unigram[c] += counts[at(h1, h2, c)];
+                    bigram[h2 * SYMBOLS + c] += counts[trigram(h1, h2, c)];
+                    unigram[c] += counts[trigram(h1, h2, c)];
                 }
             }
         }
@@ -106,9 +110,12 @@ impl LetterModel {
         for h2 in 0..SYMBOLS {
             let p2 = step(&bigram[h2 * SYMBOLS..(h2 + 1) * SYMBOLS], &p1);
             for h1 in 0..SYMBOLS {
-                let p3 = step(&counts[at(h1, h2, 0)..at(h1, h2, 0) + SYMBOLS], &p2);
+                let p3 = step(
+                    &counts[trigram(h1, h2, 0)..trigram(h1, h2, 0) + SYMBOLS],
+                    &p2,
+                );
                 for (c, p) in p3.into_iter().enumerate() {
-                    log_p[at(h1, h2, c)] = p.ln() as f32;
+                    log_p[trigram(h1, h2, c)] = p.ln() as f32;
                 }
             }
         }
@@ -117,7 +124,7 @@ impl LetterModel {
 
     /// ln P(`next` | `h1`, `h2`), symbols as [`symbol`] numbers them.
     fn log_p(&self, h1: usize, h2: usize, next: usize) -> f32 {
-        self.log_p[(h1 * SYMBOLS + h2) * SYMBOLS + next]
+        self.log_p[trigram(h1, h2, next)]
     }
 
     /// The log-probability of a whole word of capitals (start and end
@@ -209,7 +216,7 @@ pub fn count_words(text: &str, leave_out: &[&str]) -> Vec<u32> {
         symbols.extend(word.chars().filter_map(symbol));
         symbols.push(END);
         for w in symbols.windows(3) {
-            counts[(w[0] * SYMBOLS + w[1]) * SYMBOLS + w[2]] += 1;
+            counts[trigram(w[0], w[1], w[2])] += 1;
         }
     }
     counts
@@ -242,7 +249,7 @@ pub fn parse_counts(table: &str) -> Result<Vec<u32>, String> {
         if symbols.len() != 3 {
             return Err(bad());
         }
-        counts[(symbols[0] * SYMBOLS + symbols[1]) * SYMBOLS + symbols[2]] += n;
+        counts[trigram(symbols[0], symbols[1], symbols[2])] += n;
     }
     Ok(counts)
 }
