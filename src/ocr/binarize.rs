@@ -5,11 +5,15 @@
 //! is, then a light blur) and divided out, so a shadow or a vignette leaves the
 //! paper at ≈ 1 and only strokes darker than [`INK_THRESHOLD`] × the local
 //! paper count as ink. Faint show-through from the back of the sheet stays
-//! above the threshold.
+//! above the threshold. On faint writing the threshold rises, and the
+//! lighter stretches of a stroke that continue its ink are kept
+//! ([`keep_light_strokes`]).
 
 use super::border::desk_mask;
 use super::filters::{gaussian_blur, max_filter, min_filter};
 use super::page::Grey;
+use super::rules::erase_rules_and_margins;
+use super::stroke_core::CORE;
 
 /// A pixel is ink when it is darker than this fraction of the local paper.
 pub const INK_THRESHOLD: f32 = 0.75;
@@ -142,15 +146,65 @@ pub fn find_ink(grey: &Grey) -> Ink {
         })
         .collect();
     let threshold = ink_threshold(&normalised, &judged);
-    let mask = normalised
+    let mut mask: Vec<u8> = normalised
         .iter()
         .zip(&desk)
         .map(|(&v, &d)| u8::from(v < threshold && !d))
         .collect();
+    let faint = threshold > INK_THRESHOLD;
+    if faint {
+        let mut light: Vec<u8> = normalised
+            .iter()
+            .zip(&desk)
+            .map(|(&v, &d)| u8::from(v < FAINT_INK && !d))
+            .collect();
+        // Printed rules are as pale as pencil; erased first, they are not
+        // followed from every letter they cross.
+        erase_rules_and_margins(&mut light, &grey.data, w, h);
+        // Reach: the paper's block, a 256th of the longer side, about a stroke.
+        keep_light_strokes(&mut mask, &normalised, &light, w, h, paper.block.max(2));
+    }
     Ink {
         mask,
         shade: normalised,
-        faint: threshold > INK_THRESHOLD,
+        faint,
+    }
+}
+
+/// On faint writing the raised threshold cuts a stroke where the pencil
+/// pressed lighter (the left side of an O, the bar of a T), and the letter
+/// loses it. Lighter ink (`light`: darker than [`FAINT_INK`], off the desk,
+/// printed rules erased) is kept where it continues the ink, 8-connected
+/// to it as in hysteresis thresholding, and is a stroke's own core, at
+/// least [`CORE`] × as dark as the darkest ink within `reach` pixels: the
+/// grey halo beside a dark stroke stays paper.
+fn keep_light_strokes(
+    mask: &mut [u8],
+    normalised: &[f32],
+    light: &[u8],
+    width: usize,
+    height: usize,
+    reach: usize,
+) {
+    let darkness: Vec<f32> = normalised
+        .iter()
+        .zip(light)
+        .map(|(&v, &l)| if l != 0 { 1.0 - v } else { 0.0 })
+        .collect();
+    let darkest = max_filter(&darkness, width, height, reach);
+    let continues = |i: usize| darkness[i] > 0.0 && darkness[i] >= CORE * darkest[i];
+    let mut frontier: Vec<usize> = (0..mask.len()).filter(|&i| mask[i] != 0).collect();
+    while let Some(i) = frontier.pop() {
+        let (x, y) = (i % width, i / width);
+        for ny in y.saturating_sub(1)..(y + 2).min(height) {
+            for nx in x.saturating_sub(1)..(x + 2).min(width) {
+                let j = ny * width + nx;
+                if mask[j] == 0 && continues(j) {
+                    mask[j] = 1;
+                    frontier.push(j);
+                }
+            }
+        }
     }
 }
 
@@ -201,6 +255,46 @@ mod tests {
             "the dark side of the page is paper"
         );
         assert!((400..=1000).contains(&ink), "only the stroke is ink: {ink}");
+    }
+
+    /// A pencil stroke that lightens down its length (darkness 0.4 at the
+    /// top, 0.12 from row 28) beside a dark stroke with a pale halo (0.12)
+    /// and a pale smudge of its own. A threshold at 0.15 cuts the pencil
+    /// stroke at row 25; its lighter end continues it and is kept, the
+    /// halo and the smudge stay paper.
+    #[test]
+    fn a_stroke_pressed_lighter_is_kept_whole_but_not_a_halo() {
+        let (w, h) = (40, 40);
+        let darkness = |x: usize, y: usize| -> f32 {
+            match x {
+                9..=11 => (0.4 - 0.01 * y as f32).max(0.12),
+                29..=31 => 0.5,
+                28 | 32 => 0.12,
+                20 if (5..10).contains(&y) => 0.12,
+                _ => 0.0,
+            }
+        };
+        let normalised: Vec<f32> = (0..w * h).map(|i| 1.0 - darkness(i % w, i / w)).collect();
+        let mut mask: Vec<u8> = normalised.iter().map(|&v| u8::from(v < 0.85)).collect();
+        let ink = |mask: &[u8], x: usize, y: usize| mask[y * w + x] != 0;
+        assert!(
+            ink(&mask, 10, 20) && !ink(&mask, 10, 35),
+            "the threshold cuts the stroke"
+        );
+        let light: Vec<u8> = normalised
+            .iter()
+            .map(|&v| u8::from(v < FAINT_INK))
+            .collect();
+        keep_light_strokes(&mut mask, &normalised, &light, w, h, 3);
+        assert!(
+            (25..40).all(|y| ink(&mask, 10, y)),
+            "the lighter end is kept"
+        );
+        assert!(
+            (0..40).all(|y| !ink(&mask, 32, y) && !ink(&mask, 28, y)),
+            "the halo is paper"
+        );
+        assert!(!ink(&mask, 20, 7), "the smudge touches no ink");
     }
 
     #[test]
