@@ -20,18 +20,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ruled_photos import edit_distance
+
 ROOT = Path(__file__).resolve().parent.parent
 GRADINK = sys.argv[2] if len(sys.argv) > 2 else str(ROOT / "target/release/gradink")
 RULE = np.array([160, 180, 215]) / 255.0
-
-
-def edit_distance(a, b):
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[:], i
-        for j, cb in enumerate(b, 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
-    return row[-1]
 
 
 def ruled(page):

@@ -56,16 +56,21 @@ def variants(photo):
         yield name, out
 
 
-with tempfile.TemporaryDirectory() as tmp:
-    for name in PHOTOS:
-        photo = ROOT / "images" / f"{name}.jpg"
-        plain = read(photo)
-        text = "".join(plain).replace(" ", "")
-        cells = []
-        for variant, pixels in variants(photo):
-            path = Path(tmp) / "variant.jpg"
-            Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(path, quality=90)
-            got = read(path)
-            acc = 1 - edit_distance(text, "".join(got).replace(" ", "")) / len(text)
-            cells.append(f"{variant}: {len(got)}/{len(plain)} lines {100 * acc:.1f} %")
-        print(f"{name} | " + " | ".join(cells))
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in PHOTOS:
+            photo = ROOT / "images" / f"{name}.jpg"
+            plain = read(photo)
+            text = "".join(plain).replace(" ", "")
+            cells = []
+            for variant, pixels in variants(photo):
+                path = Path(tmp) / "variant.jpg"
+                Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(path, quality=90)
+                got = read(path)
+                acc = 1 - edit_distance(text, "".join(got).replace(" ", "")) / len(text)
+                cells.append(f"{variant}: {len(got)}/{len(plain)} lines {100 * acc:.1f} %")
+            print(f"{name} | " + " | ".join(cells))
+
+
+if __name__ == "__main__":
+    main()

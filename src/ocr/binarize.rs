@@ -13,7 +13,7 @@ use super::border::desk_mask;
 use super::filters::{gaussian_blur, max_filter, min_filter};
 use super::page::Grey;
 use super::rules::erase_rules_and_margins;
-use super::stroke_core::CORE;
+use super::stroke_core::stroke_cores;
 
 /// A pixel is ink when it is darker than this fraction of the local paper.
 pub const INK_THRESHOLD: f32 = 0.75;
@@ -156,11 +156,13 @@ pub fn find_ink(grey: &Grey) -> Ink {
         let mut light: Vec<u8> = normalised
             .iter()
             .zip(&desk)
-            .map(|(&v, &d)| u8::from(v < FAINT_INK && !d))
+            .zip(&mask)
+            .map(|((&v, &d), &m)| u8::from(v < FAINT_INK && !d && m == 0))
             .collect();
         // Printed rules are as pale as pencil; erased first, they are not
         // followed from every letter they cross.
         erase_rules_and_margins(&mut light, &grey.data, w, h);
+        light.iter_mut().zip(&mask).for_each(|(l, &m)| *l |= m);
         // Reach: the paper's block, a 256th of the longer side, about a stroke.
         keep_light_strokes(&mut mask, &normalised, &light, w, h, paper.block.max(2));
     }
@@ -175,9 +177,9 @@ pub fn find_ink(grey: &Grey) -> Ink {
 /// pressed lighter (the left side of an O, the bar of a T), and the letter
 /// loses it. Lighter ink (`light`: darker than [`FAINT_INK`], off the desk,
 /// printed rules erased) is kept where it continues the ink, 8-connected
-/// to it as in hysteresis thresholding, and is a stroke's own core, at
-/// least [`CORE`] × as dark as the darkest ink within `reach` pixels: the
-/// grey halo beside a dark stroke stays paper.
+/// to it as in hysteresis thresholding, and is a stroke's own core
+/// ([`stroke_cores`]: at least [`super::stroke_core::CORE`] × as dark as the darkest ink
+/// within `reach` pixels): the grey halo beside a dark stroke stays paper.
 fn keep_light_strokes(
     mask: &mut [u8],
     normalised: &[f32],
@@ -186,20 +188,14 @@ fn keep_light_strokes(
     height: usize,
     reach: usize,
 ) {
-    let darkness: Vec<f32> = normalised
-        .iter()
-        .zip(light)
-        .map(|(&v, &l)| if l != 0 { 1.0 - v } else { 0.0 })
-        .collect();
-    let darkest = max_filter(&darkness, width, height, reach);
-    let continues = |i: usize| darkness[i] > 0.0 && darkness[i] >= CORE * darkest[i];
+    let cores = stroke_cores(light, normalised, width, height, reach);
     let mut frontier: Vec<usize> = (0..mask.len()).filter(|&i| mask[i] != 0).collect();
     while let Some(i) = frontier.pop() {
         let (x, y) = (i % width, i / width);
         for ny in y.saturating_sub(1)..(y + 2).min(height) {
             for nx in x.saturating_sub(1)..(x + 2).min(width) {
                 let j = ny * width + nx;
-                if mask[j] == 0 && continues(j) {
+                if mask[j] == 0 && cores[j] != 0 {
                     mask[j] = 1;
                     frontier.push(j);
                 }

@@ -50,19 +50,59 @@ fn gaussian_kernel(sigma: f32) -> (usize, Vec<f32>) {
 
 /// The maximum over a (2·radius+1)² square around each pixel.
 pub fn max_filter(data: &[f32], width: usize, height: usize, radius: usize) -> Vec<f32> {
-    separable(data, width, height, radius, |window| {
-        window.iter().copied().fold(f32::NEG_INFINITY, f32::max)
-    })
+    square_filter(data, width, height, radius, f32::max)
 }
 
 /// The minimum over a (2·radius+1)² square around each pixel.
 pub fn min_filter(data: &[f32], width: usize, height: usize, radius: usize) -> Vec<f32> {
-    separable(data, width, height, radius, |window| {
-        window.iter().copied().fold(f32::INFINITY, f32::min)
-    })
+    square_filter(data, width, height, radius, f32::min)
 }
 
-/// Applies `reduce` over a (2·radius+1) window along rows, then along columns.
+/// `pick` (max or min) over a (2·radius+1)² square, edges clamped. As in
+/// [`gaussian_blur`], both passes take one offset of the window for a whole
+/// row at a time, a loop the compiler vectorises, instead of walking each
+/// pixel's window (and each column a row apart in memory): on faint pages,
+/// whose strokes' cores need two such filters of the whole page, this was
+/// the reader's costliest step. Max and min are exact in any order, so the
+/// result is the window-at-a-time one's.
+fn square_filter(
+    data: &[f32],
+    width: usize,
+    height: usize,
+    radius: usize,
+    pick: impl Fn(f32, f32) -> f32,
+) -> Vec<f32> {
+    if width == 0 || height == 0 {
+        return data.to_vec();
+    }
+    let mut padded = vec![0.0f32; width + 2 * radius];
+    let mut rows = data.to_vec();
+    for (line, target) in data.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
+        pad_clamped(&mut padded, line.iter().copied(), width, radius);
+        for k in 0..=2 * radius {
+            for (o, &v) in target.iter_mut().zip(&padded[k..k + width]) {
+                *o = pick(*o, v);
+            }
+        }
+    }
+    let mut out = rows.clone();
+    for (y, target) in out.chunks_exact_mut(width).enumerate() {
+        let (top, bottom) = (y.saturating_sub(radius), (y + radius).min(height - 1));
+        for from in top..=bottom {
+            for (o, &v) in target
+                .iter_mut()
+                .zip(&rows[from * width..(from + 1) * width])
+            {
+                *o = pick(*o, v);
+            }
+        }
+    }
+    out
+}
+
+/// Applies `reduce` over a (2·radius+1) window along rows, then along
+/// columns: the plain form the fast filters are checked against.
+#[cfg(test)]
 fn separable(
     data: &[f32],
     width: usize,
@@ -135,6 +175,33 @@ mod tests {
             .iter()
             .zip(&by_columns)
             .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    /// The row-at-a-time max and min give the window-at-a-time ones, on
+    /// planes narrower and shorter than the window too.
+    #[test]
+    fn square_filters_equal_the_window_at_a_time_ones() {
+        for (w, h, radius) in [(23, 17, 3), (5, 9, 4), (1, 6, 2), (8, 1, 1)] {
+            let data: Vec<f32> = (0..w * h)
+                .map(|i| ((i * 37 % 101) as f32) / 100.0)
+                .collect();
+            let slow_max = separable(&data, w, h, radius, |window| {
+                window.iter().copied().fold(f32::NEG_INFINITY, f32::max)
+            });
+            let slow_min = separable(&data, w, h, radius, |window| {
+                window.iter().copied().fold(f32::INFINITY, f32::min)
+            });
+            assert_eq!(
+                max_filter(&data, w, h, radius),
+                slow_max,
+                "{w}×{h}, r {radius}"
+            );
+            assert_eq!(
+                min_filter(&data, w, h, radius),
+                slow_min,
+                "{w}×{h}, r {radius}"
+            );
+        }
     }
 
     #[test]
