@@ -175,11 +175,12 @@ pub fn find_ink(grey: &Grey) -> Ink {
 
 /// On faint writing the raised threshold cuts a stroke where the pencil
 /// pressed lighter (the left side of an O, the bar of a T), and the letter
-/// loses it. Lighter ink (`light`: darker than [`FAINT_INK`], off the desk,
-/// printed rules erased) is kept where it continues the ink, 8-connected
-/// to it as in hysteresis thresholding, and is a stroke's own core
-/// ([`stroke_cores`]: at least [`super::stroke_core::CORE`] × as dark as the darkest ink
-/// within `reach` pixels): the grey halo beside a dark stroke stays paper.
+/// loses it. Lighter ink (in `light`, which holds the ink and what else is
+/// darker than [`FAINT_INK`] off the desk, printed rules erased) is kept
+/// where it continues the ink, 8-connected to it as in hysteresis
+/// thresholding, and is a stroke's own core ([`stroke_cores`]: at least
+/// [`super::stroke_core::CORE`] × as dark as the darkest ink within
+/// `reach` pixels): the grey halo beside a dark stroke stays paper.
 fn keep_light_strokes(
     mask: &mut [u8],
     normalised: &[f32],
