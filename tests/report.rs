@@ -10,8 +10,11 @@ use std::path::Path;
 use std::process::Output;
 
 /// A budget small enough for a test: two classifier epochs, one per sweep
-/// run, one autoencoder epoch, a 4-unit classifier for the gradient check.
+/// run, one autoencoder epoch, a 4-unit classifier for the gradient check,
+/// one generated page per strength.
 const TINY: &[&str] = &[
+    "--synth-pages",
+    "1",
     "--epochs",
     "2",
     "--sweep-epochs",
@@ -27,8 +30,9 @@ fn sample_photos() -> String {
     format!("{}/images", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `gradink report` on `data` into `out`, reading the photos in `images`.
-fn report(data: &Path, out: &Path, images: &str) -> Output {
+/// `gradink report` on `data` into `out`, reading the photos in `images`,
+/// with the tiny budget and then `extra` options.
+fn report(data: &Path, out: &Path, images: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "report",
         "--data",
@@ -39,6 +43,7 @@ fn report(data: &Path, out: &Path, images: &str) -> Output {
         images,
     ];
     args.extend_from_slice(TINY);
+    args.extend_from_slice(extra);
     gradink(&args)
 }
 
@@ -93,7 +98,7 @@ fn without_timings(v: &Value) -> Value {
 fn report_on_the_fixture_has_every_section_figure_and_link() {
     let data = fixture_dir("report_data");
     let out = scratch("report_out");
-    let o = report(&data, &out, &sample_photos());
+    let o = report(&data, &out, &sample_photos(), &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let md = std::fs::read_to_string(out.join("REPORT.md")).expect("REPORT.md written");
@@ -103,7 +108,8 @@ fn report_on_the_fixture_has_every_section_figure_and_link() {
         "## 3. Learning-rate sweep",
         "## 4. Weights and confusion",
         "## 5. Reading the photos (OCR)",
-        "## 6. Autoencoder",
+        "## 6. Reading generated photo-like pages",
+        "## 7. Autoencoder",
         "## Timings",
     ] {
         assert!(md.contains(heading), "REPORT.md lacks {heading:?}");
@@ -127,6 +133,9 @@ fn report_on_the_fixture_has_every_section_figure_and_link() {
         "ocr/02_letters_boxes.png",
         "ocr/03_haiku_boxes.png",
         "ocr/04_deep_crops.png",
+        "synth_pages/mild/page_000_boxes.png",
+        "synth_pages/medium/page_000_boxes.png",
+        "synth_pages/strong/page_000_boxes.png",
         "autoencoder/ae_loss.png",
         "autoencoder/reconstructions.png",
     ] {
@@ -137,7 +146,14 @@ fn report_on_the_fixture_has_every_section_figure_and_link() {
     }
 
     let json = read_json(&out.join("report.json"));
-    for section in ["gradcheck", "classifier", "sweep", "ocr", "autoencoder"] {
+    for section in [
+        "gradcheck",
+        "classifier",
+        "sweep",
+        "ocr",
+        "synth_pages",
+        "autoencoder",
+    ] {
         assert_eq!(
             json[section]["status"], "ok",
             "{section}: {}",
@@ -165,6 +181,31 @@ fn report_on_the_fixture_has_every_section_figure_and_link() {
             "{first}"
         );
     }
+    // Each generated page's reading is in REPORT.md beside its truth, and its
+    // score is the one in report.json.
+    let strengths = json["synth_pages"]["strengths"].as_array().unwrap();
+    assert_eq!(strengths.len(), 3, "mild, medium, strong");
+    for s in strengths {
+        let page = &s["readings"][0];
+        let (read, truth) = (
+            page["read"][0].as_str().unwrap(),
+            page["truth"][0].as_str().unwrap(),
+        );
+        assert!(
+            md.contains(&format!("| 1 | `{read}` | `{truth}` |")),
+            "{page}"
+        );
+        let score = &s["score"];
+        let characters = score["characters"].as_f64().unwrap();
+        let accuracy = 1.0 - score["errors"].as_f64().unwrap() / characters;
+        let row = format!(
+            "| {} | 1 | {characters} | {:.2}% |",
+            s["strength"].as_str().unwrap(),
+            100.0 * accuracy
+        );
+        assert!(md.contains(&row), "{row}");
+        assert_eq!(score["lines_invented"], 0, "{s}");
+    }
     let ae_psnr = json["autoencoder"]["summary"]["valid_psnr_mean"]
         .as_f64()
         .unwrap();
@@ -174,7 +215,7 @@ fn report_on_the_fixture_has_every_section_figure_and_link() {
     assert!(md.contains(&format!("| test | {:.2}% |", 100.0 * test_acc)));
 
     // Same seed, same command: the same numbers (only timings differ).
-    let again = report(&data, &out, &sample_photos());
+    let again = report(&data, &out, &sample_photos(), &[]);
     assert!(again.status.success());
     assert_eq!(
         without_timings(&json),
@@ -194,7 +235,13 @@ fn missing_data_skips_what_needs_it_and_only_the_broken_photo_fails() {
         .save(photos.join("blank.png"))
         .unwrap();
     std::fs::write(photos.join("broken.jpg"), b"not a jpeg").unwrap();
-    let o = report(&missing, &out, photos.to_str().unwrap());
+    let no_glyphs = out.join("no_glyphs.png");
+    let o = report(
+        &missing,
+        &out,
+        photos.to_str().unwrap(),
+        &["--synth-glyphs", no_glyphs.to_str().unwrap()],
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     let last = stderr.trim().lines().last().unwrap_or_default();
@@ -213,9 +260,17 @@ fn missing_data_skips_what_needs_it_and_only_the_broken_photo_fails() {
     let json = read_json(&out.join("report.json"));
     assert_eq!(json["gradcheck"]["status"], "ok", "needs no training data");
     assert_eq!(json["ocr"]["status"], "ok", "reads with the shipped model");
-    for section in ["classifier", "sweep", "autoencoder"] {
+    for section in ["classifier", "sweep", "autoencoder", "synth_pages"] {
         assert_eq!(json[section]["status"], "skipped", "{section}");
     }
+    assert!(
+        json["synth_pages"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no_glyphs.png not found"),
+        "names the missing glyph sheet: {}",
+        json["synth_pages"]
+    );
     let ocr = &json["ocr"];
     assert_eq!(ocr["images"][0]["image"], "blank.png");
     assert_eq!(

@@ -4,9 +4,10 @@
 use super::markdown::{inline_code, Markdown};
 use super::sections::{
     AutoencoderSection, ClassifierSection, GradcheckSection, OcrSection, Report, Section,
-    SweepSection,
+    SweepSection, SynthPagesSection,
 };
 use crate::options::Named;
+use crate::runs::report::shell_quote;
 use crate::train_autoencoder::OptimizerKind;
 
 /// REPORT.md, top to bottom in the order the stages ran.
@@ -41,6 +42,7 @@ pub fn page(r: &Report) -> String {
     sweep_markdown(&mut md, &r.sweep, r.classifier.ok());
     figures_markdown(&mut md, &r.classifier);
     ocr_markdown(&mut md, &r.ocr);
+    synth_pages_markdown(&mut md, &r.synth_pages);
     autoencoder_markdown(&mut md, &r.autoencoder);
 
     md.heading(2, "Timings");
@@ -364,19 +366,7 @@ fn ocr_markdown(md: &mut Markdown, s: &Section<OcrSection>) {
     );
     for i in &o.images {
         md.heading(3, &i.image);
-        let truth = i.truth.clone().unwrap_or_default();
-        let n = i.lines.len().max(truth.len());
-        let rows: Vec<Vec<String>> = (0..n)
-            .map(|k| {
-                let show = |l: Option<&String>| l.map_or(String::new(), |l| inline_code(l));
-                vec![
-                    (k + 1).to_string(),
-                    show(i.lines.get(k)),
-                    show(truth.get(k)),
-                ]
-            })
-            .collect();
-        md.table(&["line", "recognised", "true"], &rows);
+        lines_table(md, &i.lines, i.truth.as_deref().unwrap_or_default());
         md.paragraph(&format!(
             "Mean classifier confidence {:.1}%. Boxes coloured by line, then the crops \
              as the classifier saw them with what it read:",
@@ -390,8 +380,87 @@ fn ocr_markdown(md: &mut Markdown, s: &Section<OcrSection>) {
     }
 }
 
+/// The lines read beside the true ones, line by line.
+fn lines_table(md: &mut Markdown, read: &[String], truth: &[String]) {
+    let show = |l: Option<&String>| l.map_or(String::new(), |l| inline_code(l));
+    let rows: Vec<Vec<String>> = (0..read.len().max(truth.len()))
+        .map(|k| vec![(k + 1).to_string(), show(read.get(k)), show(truth.get(k))])
+        .collect();
+    md.table(&["line", "recognised", "true"], &rows);
+}
+
+fn synth_pages_markdown(md: &mut Markdown, s: &Section<SynthPagesSection>) {
+    md.heading(2, "6. Reading generated photo-like pages");
+    let Some(g) = s.ok() else {
+        md.paragraph(&s.note().unwrap_or_default());
+        return;
+    };
+    md.paragraph(&format!(
+        "{} pages per strength, written with handwriting the classifier never trained on \
+         ({}) and made photo-like: letters slanted and spaced so that some touch, grey \
+         pencil, a shadow, the sheet tilted on a dark desk, JPEG; seed {}. Read with {}, \
+         as in section 5. The same pages: {}. A line is split right when a line read has \
+         as many words as it; an invented line is one read beyond those written (from the \
+         sheet's edge or the desk).",
+        g.pages_per_strength,
+        inline_code(&g.glyphs.display().to_string()),
+        g.seed,
+        inline_code(&g.model.display().to_string()),
+        inline_code(&format!(
+            "gradink synth-pages --glyphs {} --read --model {} --pages {} --seed {}",
+            shell_quote(&g.glyphs.display().to_string()),
+            shell_quote(&g.model.display().to_string()),
+            g.pages_per_strength,
+            g.seed
+        )),
+    ));
+    let rows: Vec<Vec<String>> = g
+        .strengths
+        .iter()
+        .map(|t| {
+            let p = &t.score;
+            vec![
+                t.strength.to_string(),
+                t.pages.to_string(),
+                p.characters.to_string(),
+                pct(p.accuracy()),
+                format!("{} / {}", p.lines_split_right, p.lines_true),
+                format!("{} / {}", p.lines_found, p.lines_true),
+                p.lines_invented.to_string(),
+            ]
+        })
+        .collect();
+    md.table(
+        &[
+            "strength",
+            "pages",
+            "true characters",
+            "character accuracy",
+            "lines split right",
+            "lines found / true",
+            "invented lines",
+        ],
+        &rows,
+    );
+    for t in &g.strengths {
+        md.heading(3, &format!("{} pages", t.strength));
+        for page in &t.readings {
+            md.paragraph(&format!(
+                "{}: character accuracy {}.",
+                inline_code(&page.photo),
+                pct(page.score.accuracy())
+            ));
+            lines_table(md, &page.read, &page.truth);
+            md.image(
+                &format!("{} with its character boxes", page.photo),
+                &format!("{}/{}", g.folder, page.boxes_figure),
+            );
+        }
+    }
+}
+
 fn autoencoder_markdown(md: &mut Markdown, s: &Section<AutoencoderSection>) {
-    md.heading(2, "6. Autoencoder");
+    md.heading(2, "7. Autoencoder");
     let Some(a) = s.ok() else {
         md.paragraph(&s.note().unwrap_or_default());
         return;

@@ -151,6 +151,20 @@ pub struct OcrSection {
     pub character_accuracy_course: Option<f64>,
 }
 
+/// Photo-like pages written with held-out handwriting and read back
+/// (`gradink synth-pages --read`), per strength, with each page's figure.
+#[derive(Serialize)]
+pub struct SynthPagesSection {
+    /// Where the pages, their truths and their boxes figures are, under the report.
+    pub folder: String,
+    /// The glyph sheet the pages are written with.
+    pub glyphs: PathBuf,
+    pub model: PathBuf,
+    pub seed: u64,
+    pub pages_per_strength: usize,
+    pub strengths: Vec<crate::runs::synth_pages::StrengthScore>,
+}
+
 /// The autoencoder run (its `ae_summary.json`) and where its figures are.
 #[derive(Serialize)]
 pub struct AutoencoderSection {
@@ -191,6 +205,7 @@ pub struct Report {
     pub classifier: Section<ClassifierSection>,
     pub sweep: Section<SweepSection>,
     pub ocr: Section<OcrSection>,
+    pub synth_pages: Section<SynthPagesSection>,
     pub autoencoder: Section<AutoencoderSection>,
     pub timings: Vec<StageTime>,
     pub total_seconds: f64,
@@ -204,6 +219,7 @@ impl Report {
             ("classifier", self.classifier.failed()),
             ("sweep", self.sweep.failed()),
             ("OCR", self.ocr.failed()),
+            ("generated pages", self.synth_pages.failed()),
             ("autoencoder", self.autoencoder.failed()),
         ]
         .into_iter()

@@ -1,11 +1,13 @@
 //! `gradink report`: the whole assignment in one run. Runs, in order, the
 //! gradient check, classifier training (with its weight and confusion
-//! figures), the learning-rate sweep, OCR on the sample photos and the
-//! autoencoder, and writes `REPORT.md` (figures embedded, every number
+//! figures), the learning-rate sweep, OCR on the sample photos, OCR on
+//! generated photo-like pages of held-out handwriting and the autoencoder,
+//! and writes `REPORT.md` (figures embedded, every number
 //! measured in this run) and `report.json` (the same numbers) into `out`.
 //!
 //! Without NIST36 it still runs what needs no training data (the gradient
-//! check on the test fixture, OCR with the shipped model) and marks the
+//! check on the test fixture, OCR with the shipped model, the generated
+//! pages) and marks the
 //! rest as skipped. What is measured and how the page looks are in
 //! `crate::report`; this file is the order of the stages.
 //!
@@ -34,10 +36,11 @@ use crate::data::choice::{in_repository, nist36_dir};
 use crate::data::Nist36;
 use crate::error::{Error, Result};
 use crate::gradcheck::{InputCheck, Tolerance};
+use crate::ocr::{ReadOptions, Strength};
 use crate::options::Named;
 use crate::report::sections::{
     AutoencoderSection, ClassifierSection, DataSizes, GradcheckSection, Report, Section,
-    SweepSection,
+    SweepSection, SynthPagesSection,
 };
 use crate::report::stages::{StageDisplay, Stages};
 use crate::report::{page, photos};
@@ -45,6 +48,7 @@ use crate::runs::autoencoder::train_and_report;
 use crate::runs::event::Event;
 use crate::runs::gradcheck::{gradcheck, GradcheckConfig};
 use crate::runs::sweep::sweep_into;
+use crate::runs::synth_pages::{synth_pages, Glyphs, ReadPages, SynthPagesConfig};
 use crate::runs::train::train_mlp_into;
 use crate::train::TrainConfig;
 use crate::train_autoencoder::AeConfig;
@@ -70,6 +74,10 @@ pub struct ReportConfig {
     pub images: Option<PathBuf>,
     /// The classifier the OCR reads with; `None`: the shipped CNN.
     pub ocr_model: Option<PathBuf>,
+    /// Generated photo-like pages read per strength; 0 skips that section.
+    pub synth_pages: usize,
+    /// The glyph sheet they are written with; `None`: the shipped held-out glyphs.
+    pub synth_glyphs: Option<PathBuf>,
     pub ae_recipe: AeRecipe,
     /// Autoencoder epochs; `None`: the recipe's.
     pub ae_epochs: Option<usize>,
@@ -88,6 +96,8 @@ impl Default for ReportConfig {
             sweep_epochs: None,
             images: None,
             ocr_model: None,
+            synth_pages: 3,
+            synth_glyphs: None,
             ae_recipe: AeRecipe::Course,
             ae_epochs: None,
             gradcheck: GradcheckConfig::default(),
@@ -136,8 +146,8 @@ impl ReportConfig {
     }
 }
 
-/// The stages on the overall bar: five that measure, then writing the report.
-pub const STAGE_COUNT: usize = 6;
+/// The stages on the overall bar: six that measure, then writing the report.
+pub const STAGE_COUNT: usize = 7;
 
 /// What a finished report holds, and where its page is.
 pub struct ReportOutcome {
@@ -207,6 +217,10 @@ pub fn report(
         .ocr_model
         .clone()
         .unwrap_or_else(crate::repository::default_model);
+    let glyphs = cfg
+        .synth_glyphs
+        .clone()
+        .unwrap_or_else(|| in_repository(crate::repository::FIXTURE_GLYPHS));
 
     let mut stages = Stages::new(display);
     let (data, missing_data) = match Nist36::load(&data_dir) {
@@ -298,6 +312,23 @@ pub fn report(
         },
     );
 
+    let synth_pages = stages.run(
+        "OCR on generated pages",
+        || read_generated_pages(cfg, &glyphs, &ocr_model),
+        |s| {
+            let parts: Vec<String> = s
+                .strengths
+                .iter()
+                .map(|t| format!("{} {:.1}%", t.strength, 100.0 * t.score.accuracy()))
+                .collect();
+            format!(
+                "{} pages per strength: {}",
+                s.pages_per_strength,
+                parts.join(", ")
+            )
+        },
+    );
+
     let autoencoder = stages.run(
         "autoencoder",
         || {
@@ -328,7 +359,7 @@ pub fn report(
             &sweep_cfg,
             &ae_cfg,
             &gradcheck_cfg,
-            (&photos, &ocr_model),
+            (&photos, &ocr_model, &glyphs),
         ),
         seed: cfg.seed,
         gradink_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -343,6 +374,7 @@ pub fn report(
         classifier,
         sweep,
         ocr,
+        synth_pages,
         autoencoder,
         timings: stages.timings(),
         total_seconds: started.elapsed().as_secs_f64(),
@@ -391,7 +423,7 @@ fn reproduce_command(
     sweep: &TrainConfig,
     ae: &AeConfig,
     gc: &GradcheckConfig,
-    (photos, ocr_model): (&Path, &Path),
+    (photos, ocr_model, glyphs): (&Path, &Path, &Path),
 ) -> String {
     let path = |p: &Path| shell_quote(&p.display().to_string());
     let parts = [
@@ -410,6 +442,8 @@ fn reproduce_command(
         format!("--gradcheck-data {}", path(&gc.data)),
         format!("--images {}", path(photos)),
         format!("--ocr-model {}", path(ocr_model)),
+        format!("--synth-pages {}", cfg.synth_pages),
+        format!("--synth-glyphs {}", path(glyphs)),
     ];
     format!("cargo run --release -- report {}", parts.join(" "))
 }
@@ -424,6 +458,53 @@ pub fn shell_quote(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
+}
+
+/// `cfg.synth_pages` photo-like pages per strength, written with the glyph
+/// sheet `glyphs` and read with `model` into `<out>/synth_pages`: skipped
+/// when none are asked for or a file is not there.
+fn read_generated_pages(
+    cfg: &ReportConfig,
+    glyphs: &Path,
+    model: &Path,
+) -> Section<SynthPagesSection> {
+    if cfg.synth_pages == 0 {
+        return Section::Skipped {
+            reason: "no generated pages asked for (--synth-pages 0).".into(),
+        };
+    }
+    for (file, option) in [(glyphs, "--synth-glyphs"), (model, "--ocr-model")] {
+        if !file.is_file() {
+            return Section::Skipped {
+                reason: format!(
+                    "{} not found (run from the repository root, or pass {option} FILE).",
+                    file.display()
+                ),
+            };
+        }
+    }
+    let folder = "synth_pages";
+    let run = SynthPagesConfig {
+        glyphs: Glyphs::Sheet(glyphs.to_path_buf()),
+        strengths: Strength::ALL.to_vec(),
+        pages: cfg.synth_pages,
+        seed: cfg.seed,
+        out: cfg.out.join(folder),
+        read: Some(ReadPages {
+            model: model.to_path_buf(),
+            options: ReadOptions::default(),
+        }),
+    };
+    synth_pages(&run)
+        .map(|strengths| SynthPagesSection {
+            folder: folder.into(),
+            glyphs: glyphs.to_path_buf(),
+            model: model.to_path_buf(),
+            seed: cfg.seed,
+            pages_per_strength: cfg.synth_pages,
+            strengths,
+        })
+        .into()
 }
 
 /// The gradient check as a section: skipped when its file is not there.

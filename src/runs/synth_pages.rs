@@ -60,11 +60,24 @@ impl Default for SynthPagesConfig {
     }
 }
 
-/// The reader's score over the pages of one strength.
-#[derive(Clone, Debug)]
+/// The reader's score over the pages of one strength, and each page read.
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct StrengthScore {
     pub strength: &'static str,
     pub pages: usize,
+    pub score: PageScore,
+    pub readings: Vec<PageReading>,
+}
+
+/// One page read back; its files are named relative to the run's `out`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PageReading {
+    /// `<strength>/page_NNN.jpg`.
+    pub photo: String,
+    /// `<strength>/page_NNN_boxes.png`: the boxes read, coloured by line.
+    pub boxes_figure: String,
+    pub truth: Vec<String>,
+    pub read: Vec<String>,
     pub score: PageScore,
 }
 
@@ -93,6 +106,7 @@ pub fn synth_pages(cfg: &SynthPagesConfig) -> Result<Vec<StrengthScore>> {
             error,
         })?;
         let mut total = PageScore::default();
+        let mut readings = Vec::new();
         for page in 0..cfg.pages {
             let synth = synth_page(&bank, strength, page_seed(cfg.seed, k, page));
             let name = format!("page_{page:03}");
@@ -100,22 +114,28 @@ pub fn synth_pages(cfg: &SynthPagesConfig) -> Result<Vec<StrengthScore>> {
             write(&dir.join(format!("{name}.txt")), &lines(&synth.lines))?;
             if let Some((model, options)) = &reader {
                 let reading = read_letters_with(&find_letters(&synth.photo), model, options);
-                total += PageScore::of(&reading.lines, &synth.lines);
+                let score = PageScore::of(&reading.lines, &synth.lines);
+                total += score;
                 write(
                     &dir.join(format!("{name}_read.txt")),
                     &lines(&reading.lines),
                 )?;
-                write_boxes(
-                    &synth.photo,
-                    &reading,
-                    &dir.join(format!("{name}_boxes.png")),
-                )?;
+                let boxes_figure = format!("{name}_boxes.png");
+                write_boxes(&synth.photo, &reading, &dir.join(&boxes_figure))?;
+                readings.push(PageReading {
+                    photo: format!("{}/{name}.jpg", strength.name),
+                    boxes_figure: format!("{}/{boxes_figure}", strength.name),
+                    truth: synth.lines.clone(),
+                    read: reading.lines.clone(),
+                    score,
+                });
             }
         }
         scores.push(StrengthScore {
             strength: strength.name,
             pages: cfg.pages,
             score: total,
+            readings,
         });
     }
     if reader.is_none() {

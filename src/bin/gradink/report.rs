@@ -1,6 +1,6 @@
 //! `gradink report`: the whole assignment in one command
-//! (`gradink::runs::report`): gradient check, classifier, sweep, OCR and
-//! autoencoder, written up as REPORT.md and report.json.
+//! (`gradink::runs::report`): gradient check, classifier, sweep, OCR on the
+//! photos and on generated pages, and autoencoder, written up as REPORT.md and report.json.
 
 use crate::progress::{self, StageBars};
 use anyhow::Result;
@@ -52,6 +52,14 @@ pub struct Args {
     /// Classifier the OCR reads with (default: the shipped CNN, models/classifier_cnn.safetensors).
     #[arg(long)]
     pub ocr_model: Option<PathBuf>,
+    /// Photo-like pages written with held-out handwriting and read back, per
+    /// strength (mild, medium, strong); 0 skips that section.
+    #[arg(long, default_value_t = ReportConfig::default().synth_pages)]
+    pub synth_pages: usize,
+    /// The glyph sheet those pages are written with (36 rows of 28×28 tiles,
+    /// white on black; default: the shipped tests/fixtures/heldout_glyphs.png).
+    #[arg(long)]
+    pub synth_glyphs: Option<PathBuf>,
     /// Autoencoder epochs (default: `gradink autoencoder`'s).
     #[arg(long, value_parser = crate::parse::epochs)]
     pub ae_epochs: Option<usize>,
@@ -85,6 +93,8 @@ impl Args {
             sweep_epochs: self.sweep_epochs,
             images: self.images,
             ocr_model: self.ocr_model,
+            synth_pages: self.synth_pages,
+            synth_glyphs: self.synth_glyphs,
             ae_recipe: self.ae_recipe.unwrap_or(d.ae_recipe),
             ae_epochs: self.ae_epochs,
             gradcheck: GradcheckConfig {
