@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::functional as F;
 use crate::nn::{HasParams, ParamStore};
 use crate::{Scalar, Var};
-use ndarray::{Array2, Array4, ArrayD, ArrayView2, Ix2, Ix4, IxDyn};
+use ndarray::{Array2, Array4, ArrayD, ArrayView2, Axis, Ix2, Ix4, IxDyn};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
@@ -168,17 +168,40 @@ impl<T: Scalar> Cnn<T> {
         out
     }
 
-    /// Class probabilities without a tape, 256 rows at a time (so that the
-    /// convolutions' outputs stay small whatever the number of rows).
+    /// Class probabilities without a tape. The rows are shared among the
+    /// machine's cores (a row's outputs do not depend on the rows computed
+    /// with it, so the result is the same on any machine), each share 256
+    /// rows at a time (so that the convolutions' outputs stay small whatever
+    /// the number of rows).
     pub fn predict_proba(&self, x: ArrayView2<T>) -> Array2<T> {
         const CHUNK: usize = 256;
-        let mut out = Array2::zeros((x.nrows(), self.classes()));
-        for (rows, mut probs) in x
-            .axis_chunks_iter(ndarray::Axis(0), CHUNK)
-            .zip(out.axis_chunks_iter_mut(ndarray::Axis(0), CHUNK))
-        {
-            probs.assign(&F::softmax(self.logits(rows).view()));
+        /// Fewer rows than this per core are not worth a thread.
+        const PER_THREAD: usize = 32;
+        let n = x.nrows();
+        let mut out = Array2::zeros((n, self.classes()));
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let threads = cores.min(n / PER_THREAD).max(1);
+        let share = n.div_ceil(threads).max(1);
+        let predict = |x: ArrayView2<T>, mut out: ndarray::ArrayViewMut2<T>| {
+            for (rows, mut probs) in x
+                .axis_chunks_iter(Axis(0), CHUNK)
+                .zip(out.axis_chunks_iter_mut(Axis(0), CHUNK))
+            {
+                probs.assign(&F::softmax(self.logits(rows).view()));
+            }
+        };
+        if threads == 1 {
+            predict(x, out.view_mut());
+            return out;
         }
+        std::thread::scope(|scope| {
+            for (rows, probs) in x
+                .axis_chunks_iter(Axis(0), share)
+                .zip(out.axis_chunks_iter_mut(Axis(0), share))
+            {
+                scope.spawn(move || predict(rows, probs));
+            }
+        });
         out
     }
 
@@ -246,5 +269,25 @@ impl<T> HasParams<T> for Cnn<T> {
     }
     fn params_mut(&mut self) -> &mut ParamStore<T> {
         &mut self.params
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shared among threads or not, in one batch or row by row, a row's
+    /// probabilities are bit for bit the same: readings do not depend on the
+    /// machine's cores or on what else is read with a crop.
+    #[test]
+    fn a_rows_probabilities_do_not_depend_on_its_batch() {
+        let cnn = Cnn::<f32>::new(37, 3);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let x = Array2::from_shape_simple_fn((300, SIDE * SIDE), || rng.random_range(0.0..1.0f32));
+        let together = cnn.predict_proba(x.view());
+        for (k, row) in x.outer_iter().enumerate() {
+            let alone = cnn.predict_proba(row.insert_axis(Axis(0)));
+            assert_eq!(alone.row(0), together.row(k), "row {k}");
+        }
     }
 }

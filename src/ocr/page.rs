@@ -119,7 +119,9 @@ fn luma8(p: &[u8]) -> f32 {
     0.2125 * p[0] as f32 + 0.7154 * p[1] as f32 + 0.0721 * p[2] as f32
 }
 
-/// Adds every source pixel's grey value into its block's sum, row by row.
+/// Adds every source pixel's grey value into its block's sum, row by row,
+/// the blocks' rows shared among the machine's cores (each sum is added in
+/// the same order whatever the share, so the result is the same).
 #[allow(clippy::too_many_arguments)]
 fn accumulate(
     sums: &mut [f32],
@@ -129,16 +131,33 @@ fn accumulate(
     oh: usize,
     k: usize,
     channels: usize,
-    grey: impl Fn(&[u8]) -> f32,
+    grey: impl Fn(&[u8]) -> f32 + Sync,
 ) {
     let stride = width * channels;
-    for y in 0..oh * k {
-        let out = &mut sums[(y / k) * ow..(y / k + 1) * ow];
-        let row = &raw[y * stride..y * stride + ow * k * channels];
-        for (bx, block) in row.chunks_exact(k * channels).enumerate() {
-            out[bx] += block.chunks_exact(channels).map(&grey).sum::<f32>();
+    let add_rows = |sums: &mut [f32], first_row: usize| {
+        for (r, out) in sums.chunks_exact_mut(ow).enumerate() {
+            for y in (first_row + r) * k..(first_row + r + 1) * k {
+                let row = &raw[y * stride..y * stride + ow * k * channels];
+                for (bx, block) in row.chunks_exact(k * channels).enumerate() {
+                    out[bx] += block.chunks_exact(channels).map(&grey).sum::<f32>();
+                }
+            }
         }
+    };
+    // A photo of fewer pixels than this is not worth a thread.
+    const PER_THREAD: usize = 1 << 20;
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let threads = cores.min(raw.len() / channels / PER_THREAD).max(1);
+    if threads == 1 {
+        return add_rows(sums, 0);
     }
+    let share = oh.div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (part, sums) in sums.chunks_mut(share * ow).enumerate() {
+            let add_rows = &add_rows;
+            scope.spawn(move || add_rows(sums, part * share));
+        }
+    });
 }
 
 #[cfg(test)]
