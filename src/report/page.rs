@@ -62,14 +62,22 @@ pub fn page(r: &Report) -> String {
     md.finish()
 }
 
+/// Writes a section's heading, and when the section did not run, the line
+/// saying why; its content when it ran.
+fn opened<'a, T>(md: &mut Markdown, heading: &str, s: &'a Section<T>) -> Option<&'a T> {
+    md.heading(2, heading);
+    if let Some(note) = s.note() {
+        md.paragraph(&note);
+    }
+    s.ok()
+}
+
 fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
 }
 
 fn gradcheck_markdown(md: &mut Markdown, s: &Section<GradcheckSection>) {
-    md.heading(2, "1. Gradient check");
-    let Some(g) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(g) = opened(md, "1. Gradient check", s) else {
         return;
     };
     md.paragraph(&format!(
@@ -125,9 +133,7 @@ fn gradcheck_markdown(md: &mut Markdown, s: &Section<GradcheckSection>) {
 }
 
 fn classifier_markdown(md: &mut Markdown, s: &Section<ClassifierSection>) {
-    md.heading(2, "2. Classifier training");
-    let Some(c) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(c) = opened(md, "2. Classifier training", s) else {
         return;
     };
     let (m, hyper) = (&c.summary, &c.summary.config);
@@ -162,9 +168,7 @@ fn sweep_markdown(
     s: &Section<SweepSection>,
     classifier: Option<&ClassifierSection>,
 ) {
-    md.heading(2, "3. Learning-rate sweep");
-    let Some(sw) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(sw) = opened(md, "3. Learning-rate sweep", s) else {
         return;
     };
     let same = classifier.is_some_and(|c| c.summary.config.epochs == sw.epochs);
@@ -220,9 +224,7 @@ fn sweep_markdown(
 }
 
 fn figures_markdown(md: &mut Markdown, s: &Section<ClassifierSection>) {
-    md.heading(2, "4. Weights and confusion");
-    let Some(c) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(c) = opened(md, "4. Weights and confusion", s) else {
         return;
     };
     md.paragraph(
@@ -257,9 +259,7 @@ fn figures_markdown(md: &mut Markdown, s: &Section<ClassifierSection>) {
 }
 
 fn ocr_markdown(md: &mut Markdown, s: &Section<OcrSection>) {
-    md.heading(2, "5. Reading the photos (OCR)");
-    let Some(o) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(o) = opened(md, "5. Reading the photos (OCR)", s) else {
         return;
     };
     md.paragraph(&format!(
@@ -390,9 +390,7 @@ fn lines_table(md: &mut Markdown, read: &[String], truth: &[String]) {
 }
 
 fn synth_pages_markdown(md: &mut Markdown, s: &Section<SynthPagesSection>) {
-    md.heading(2, "6. Reading generated photo-like pages");
-    let Some(g) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(g) = opened(md, "6. Reading generated photo-like pages", s) else {
         return;
     };
     md.paragraph(&format!(
@@ -460,9 +458,7 @@ fn synth_pages_markdown(md: &mut Markdown, s: &Section<SynthPagesSection>) {
 }
 
 fn autoencoder_markdown(md: &mut Markdown, s: &Section<AutoencoderSection>) {
-    md.heading(2, "7. Autoencoder");
-    let Some(a) = s.ok() else {
-        md.paragraph(&s.note().unwrap_or_default());
+    let Some(a) = opened(md, "7. Autoencoder", s) else {
         return;
     };
     let m = &a.summary;
