@@ -132,7 +132,7 @@ impl<T: Scalar> Cnn<T> {
             .view()
     }
 
-    /// The logits without a tape (inference): the same functions the tape calls.
+    /// The logits without a tape (inference): the same arithmetic the tape does.
     pub fn logits(&self, x: ArrayView2<T>) -> Array2<T> {
         let n = x.nrows();
         let ink = x
@@ -140,21 +140,19 @@ impl<T: Scalar> Cnn<T> {
             .into_shape_with_order((n, 1, SIDE, SIDE));
         let ink: Array4<T> = ink.expect("rows of 1024 pixels");
         let block = |x: Array4<T>, layer: &str| {
-            let y = conv::conv2d(x.view(), self.image(&format!("{layer}.weight")), 1, 1);
-            let y = F::broadcast_zip(
-                y.view().into_dyn(),
-                self.get(&format!("{layer}.bias")),
-                "add",
-                |a, b| {
-                    let s = a + b;
-                    if s > T::zero() {
-                        s
-                    } else {
-                        T::zero()
-                    }
-                },
-            );
-            conv::max_pool2d_values(y.view().into_dimensionality::<Ix4>().expect("4-D"), 2, 2)
+            let mut y = conv::conv2d(x.view(), self.image(&format!("{layer}.weight")), 1, 1);
+            // Bias and ReLU in place, a channel's plane at a time (what the
+            // tape's broadcast add and relu compute, without their 4-D walk).
+            let plane = y.shape()[2] * y.shape()[3];
+            let bias = self.get(&format!("{layer}.bias"));
+            let planes = y.as_slice_mut().expect("a fresh array is contiguous");
+            for (plane, &b) in planes.chunks_exact_mut(plane).zip(bias.iter().cycle()) {
+                for v in plane {
+                    let s = *v + b;
+                    *v = if s > T::zero() { s } else { T::zero() };
+                }
+            }
+            conv::max_pool2d_values(y.view(), 2, 2)
         };
         let h = block(block(ink, "conv1"), "conv2");
         let h = h

@@ -139,10 +139,14 @@ pub fn find_ink(grey: &Grey) -> Ink {
     let normalised = normalise_with(grey, &paper);
     // Thin desk strips along the photo's border are no guide to the ink.
     let (w, h, band) = (grey.width, grey.height, 2 * paper.block);
-    let judged: Vec<bool> = (0..w * h)
-        .map(|i| {
-            let (x, y) = (i % w, i / w);
-            !desk[i] && x >= band && y >= band && x + band < w && y + band < h
+    let judged: Vec<bool> = desk
+        .chunks_exact(w)
+        .enumerate()
+        .flat_map(|(y, row)| {
+            let inner_row = y >= band && y + band < h;
+            row.iter()
+                .enumerate()
+                .map(move |(x, &d)| !d && inner_row && x >= band && x + band < w)
         })
         .collect();
     let threshold = ink_threshold(&normalised, &judged);

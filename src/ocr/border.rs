@@ -88,12 +88,17 @@ pub fn desk_mask(paper: &Paper, width: usize, height: usize) -> Vec<bool> {
             }
         }
     }
-    let mut mask = vec![false; width * height];
+    // Every pixel row of a block row is the same: built once, then copied.
+    let mut mask = Vec::with_capacity(width * height);
+    let mut pixel_row = vec![false; width];
     for y in 0..height {
-        let row = (y / paper.block) * cols;
-        for x in 0..width {
-            mask[y * width + x] = wide[row + x / paper.block];
+        if y % paper.block == 0 {
+            let blocks = &wide[(y / paper.block) * cols..];
+            for (x, p) in pixel_row.iter_mut().enumerate() {
+                *p = blocks[x / paper.block];
+            }
         }
+        mask.extend_from_slice(&pixel_row);
     }
     mask
 }

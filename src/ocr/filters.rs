@@ -12,13 +12,17 @@ pub fn gaussian_blur(data: &[f32], width: usize, height: usize, sigma: f32) -> V
     // would also walk memory a row apart). Each pixel's products are added
     // in the window's order, so the result is what `separable` gives.
     let mut padded = vec![0.0f32; width + 2 * radius];
+    //
+    // The first weight's products are written, not added to a zero: a fresh
+    // buffer's pages are then faulted in once, by that write, instead of
+    // once mapped as zeros by a read and copied again by the write (half
+    // the page faults on a 12 MP photo). 0 + x is x, so the sums are the same.
     let mut rows = vec![0.0f32; data.len()];
     for (line, target) in data.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
         pad_clamped(&mut padded, line.iter().copied(), width, radius);
         for (k, &weight) in kernel.iter().enumerate() {
-            for (o, &v) in target.iter_mut().zip(&padded[k..k + width]) {
-                *o += v * weight;
-            }
+            let source = &padded[k..k + width];
+            add_products(target, source, weight, k == 0);
         }
     }
     let mut out = vec![0.0f32; data.len()];
@@ -26,12 +30,24 @@ pub fn gaussian_blur(data: &[f32], width: usize, height: usize, sigma: f32) -> V
         for (k, &weight) in kernel.iter().enumerate() {
             let from = (y + k).saturating_sub(radius).min(height - 1);
             let source = &rows[from * width..(from + 1) * width];
-            for (o, &v) in target.iter_mut().zip(source) {
-                *o += v * weight;
-            }
+            add_products(target, source, weight, k == 0);
         }
     }
     out
+}
+
+/// `target += source · weight`, or `target = source · weight` for the first
+/// term of a sum (see `gaussian_blur`).
+fn add_products(target: &mut [f32], source: &[f32], weight: f32, first: bool) {
+    if first {
+        for (o, &v) in target.iter_mut().zip(source) {
+            *o = v * weight;
+        }
+    } else {
+        for (o, &v) in target.iter_mut().zip(source) {
+            *o += v * weight;
+        }
+    }
 }
 
 /// The radius ⌈3σ⌉ and the 2·radius+1 weights (summing to 1) of a Gaussian.

@@ -81,17 +81,19 @@ pub fn working_grey(image: &DynamicImage, factor: usize) -> Grey {
     let mut sums = vec![0.0f32; ow * oh];
     match image {
         DynamicImage::ImageLuma8(buf) => {
-            accumulate(&mut sums, buf.as_raw(), w, ow, oh, k, 1, |p| p[0] as f32)
+            accumulate::<1>(&mut sums, buf.as_raw(), w, ow, oh, k, |p| p[0] as f32)
         }
-        DynamicImage::ImageRgb8(buf) => accumulate(&mut sums, buf.as_raw(), w, ow, oh, k, 3, luma8),
+        DynamicImage::ImageRgb8(buf) => {
+            accumulate::<3>(&mut sums, buf.as_raw(), w, ow, oh, k, |p| luma8(p))
+        }
         DynamicImage::ImageRgba8(buf) => {
-            accumulate(&mut sums, buf.as_raw(), w, ow, oh, k, 4, |p| {
+            accumulate::<4>(&mut sums, buf.as_raw(), w, ow, oh, k, |p| {
                 let a = p[3] as f32 / 255.0;
                 a * luma8(p) + (1.0 - a) * 255.0
             })
         }
         DynamicImage::ImageLumaA8(buf) => {
-            accumulate(&mut sums, buf.as_raw(), w, ow, oh, k, 2, |p| {
+            accumulate::<2>(&mut sums, buf.as_raw(), w, ow, oh, k, |p| {
                 let a = p[1] as f32 / 255.0;
                 a * p[0] as f32 + (1.0 - a) * 255.0
             })
@@ -99,7 +101,7 @@ pub fn working_grey(image: &DynamicImage, factor: usize) -> Grey {
         other => {
             // Rare formats (16-bit, float): convert once, then the fast path.
             let rgba = other.to_rgba8();
-            accumulate(&mut sums, rgba.as_raw(), w, ow, oh, k, 4, |p| {
+            accumulate::<4>(&mut sums, rgba.as_raw(), w, ow, oh, k, |p| {
                 let a = p[3] as f32 / 255.0;
                 a * luma8(p) + (1.0 - a) * 255.0
             })
@@ -122,24 +124,39 @@ fn luma8(p: &[u8]) -> f32 {
 /// Adds every source pixel's grey value into its block's sum, row by row,
 /// the blocks' rows shared among the machine's cores (each sum is added in
 /// the same order whatever the share, so the result is the same).
-#[allow(clippy::too_many_arguments)]
-fn accumulate(
+/// `CHANNELS` is a constant so that the per-pixel loop knows a pixel's size.
+fn accumulate<const CHANNELS: usize>(
     sums: &mut [f32],
     raw: &[u8],
     width: usize,
     ow: usize,
     oh: usize,
     k: usize,
-    channels: usize,
-    grey: impl Fn(&[u8]) -> f32 + Sync,
+    grey: impl Fn(&[u8; CHANNELS]) -> f32 + Sync,
 ) {
+    let channels = CHANNELS;
     let stride = width * channels;
     let add_rows = |sums: &mut [f32], first_row: usize| {
+        // A source row's grey values, worked out in one pass (a loop the
+        // compiler keeps tight), then summed block by block.
+        let mut line = vec![0.0f32; ow * k];
         for (r, out) in sums.chunks_exact_mut(ow).enumerate() {
-            for y in (first_row + r) * k..(first_row + r + 1) * k {
+            let top = (first_row + r) * k;
+            for y in top..top + k {
                 let row = &raw[y * stride..y * stride + ow * k * channels];
-                for (bx, block) in row.chunks_exact(k * channels).enumerate() {
-                    out[bx] += block.chunks_exact(channels).map(&grey).sum::<f32>();
+                let (pixels, _) = row.as_chunks::<CHANNELS>();
+                for (g, pixel) in line.iter_mut().zip(pixels) {
+                    *g = grey(pixel);
+                }
+                for (o, block) in out.iter_mut().zip(line.chunks_exact(k)) {
+                    let sum = block[1..].iter().fold(block[0], |s, &g| s + g);
+                    // The block's first row is written, not added to the
+                    // fresh zero: each page of `sums` is faulted in once.
+                    if y == top {
+                        *o = sum;
+                    } else {
+                        *o += sum;
+                    }
                 }
             }
         }
