@@ -60,20 +60,25 @@ pub(crate) fn he_uniform<T: Scalar>(
     ArrayD::from_shape_simple_fn(IxDyn(shape), || T::of(rng.random_range(-a..a)))
 }
 
+/// Each layer's name, weight shape, fan-in and bias shape, for `classes`
+/// outputs.
+fn layers(classes: usize) -> [(&'static str, Vec<usize>, usize, Vec<usize>); 4] {
+    let [c1, c2] = WIDTHS;
+    let flat = c2 * (SIDE / 4) * (SIDE / 4);
+    [
+        ("conv1", vec![c1, 1, 3, 3], 9, vec![1, c1, 1, 1]),
+        ("conv2", vec![c2, c1, 3, 3], c1 * 9, vec![1, c2, 1, 1]),
+        ("fc1", vec![flat, HIDDEN], flat, vec![1, HIDDEN]),
+        ("fc2", vec![HIDDEN, classes], HIDDEN, vec![1, classes]),
+    ]
+}
+
 impl<T: Scalar> Cnn<T> {
     /// He-initialised weights, zero biases, from `seed`; `classes` outputs.
     pub fn new(classes: usize, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut params = ParamStore::new();
-        let [c1, c2] = WIDTHS;
-        let flat = c2 * (SIDE / 4) * (SIDE / 4);
-        let layers: [(&str, Vec<usize>, usize, Vec<usize>); 4] = [
-            ("conv1", vec![c1, 1, 3, 3], 9, vec![1, c1, 1, 1]),
-            ("conv2", vec![c2, c1, 3, 3], c1 * 9, vec![1, c2, 1, 1]),
-            ("fc1", vec![flat, HIDDEN], flat, vec![1, HIDDEN]),
-            ("fc2", vec![HIDDEN, classes], HIDDEN, vec![1, classes]),
-        ];
-        for (name, weight, fan_in, bias) in layers {
+        for (name, weight, fan_in, bias) in layers(classes) {
             params.insert(
                 &format!("{name}.weight"),
                 he_uniform::<T>(&weight, fan_in, &mut rng),
@@ -241,16 +246,23 @@ impl<T: Scalar> Cnn<T> {
     /// Checks that `params` have the shapes of this architecture.
     fn from_params(params: ParamStore<T>, path: &Path) -> Result<Self> {
         let classes = params.get("fc2.bias").map_or(0, |b| b.len());
-        let expected = Cnn::<T>::new(classes.max(1), 0);
-        for (name, want) in expected.params.iter() {
-            let got = params.get(name).map(|a| a.shape().to_vec());
-            if got.as_deref() != Some(want.shape()) {
+        // The shapes only: no weights are drawn for a model that is loaded.
+        let mut expected: Vec<(String, Vec<usize>)> = layers(classes.max(1))
+            .into_iter()
+            .flat_map(|(layer, weight, _, bias)| {
+                [
+                    (format!("{layer}.weight"), weight),
+                    (format!("{layer}.bias"), bias),
+                ]
+            })
+            .collect();
+        expected.sort(); // in the order of the store's names, as before
+        for (name, want) in expected {
+            let got = params.get(&name).map(|a| a.shape().to_vec());
+            if got.as_deref() != Some(&want[..]) {
                 return Err(Error::ModelFile {
                     path: path.to_path_buf(),
-                    reason: format!(
-                        "tensor '{name}' has shape {got:?}, the CNN needs {:?}",
-                        want.shape()
-                    ),
+                    reason: format!("tensor '{name}' has shape {got:?}, the CNN needs {want:?}"),
                 });
             }
         }
@@ -287,5 +299,35 @@ mod tests {
             let alone = cnn.predict_proba(row.insert_axis(Axis(0)));
             assert_eq!(alone.row(0), together.row(k), "row {k}");
         }
+    }
+
+    /// A saved CNN loads back with the same outputs; one whose tensor has
+    /// another shape is refused, the tensor and both shapes named.
+    #[test]
+    fn a_model_file_loads_only_with_the_cnns_shapes() {
+        let dir = std::env::temp_dir().join(format!("gradink_cnn_load_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let good = dir.join("good.safetensors");
+        let cnn = Cnn::<f32>::with_touching(36, 4);
+        cnn.save(&good).expect("saves");
+        let back = Cnn::<f32>::load(&good).expect("loads");
+        assert!(back.touching && back.classes() == 37);
+        let x = Array2::from_elem((2, SIDE * SIDE), 0.5f32);
+        assert_eq!(back.logits(x.view()), cnn.logits(x.view()));
+
+        let mut wrong = cnn.params.clone();
+        wrong.insert("conv2.weight", Array4::<f32>::zeros((64, 16, 3, 3)));
+        let bad = dir.join("bad.safetensors");
+        wrong
+            .save_as(&bad, &[(crate::nn::ARCHITECTURE_KEY, ARCHITECTURE)])
+            .expect("saves");
+        let err = Cnn::<f32>::load(&bad).err().expect("refused").to_string();
+        assert!(
+            err.contains("'conv2.weight'")
+                && err.contains("[64, 16, 3, 3]")
+                && err.contains("[64, 32, 3, 3]"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
