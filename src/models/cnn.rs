@@ -184,7 +184,7 @@ impl<T: Scalar> Cnn<T> {
         let mut out = Array2::zeros((n, self.classes()));
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let threads = cores.min(n / PER_THREAD).max(1);
-        let share = n.div_ceil(threads).max(1);
+        let share = n.div_ceil(threads); // used only with two threads or more
         let predict = |x: ArrayView2<T>, mut out: ndarray::ArrayViewMut2<T>| {
             for (rows, mut probs) in x
                 .axis_chunks_iter(Axis(0), CHUNK)

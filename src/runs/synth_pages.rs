@@ -125,8 +125,8 @@ pub fn synth_pages(cfg: &SynthPagesConfig) -> Result<Vec<StrengthScore>> {
                 readings.push(PageReading {
                     photo: format!("{}/{name}.jpg", strength.name),
                     boxes_figure: format!("{}/{boxes_figure}", strength.name),
-                    truth: synth.lines.clone(),
-                    read: reading.lines.clone(),
+                    truth: synth.lines,
+                    read: reading.lines,
                     score,
                 });
             }
