@@ -79,15 +79,15 @@ fn averaged<M: Predict + ?Sized>(
     let variants = shifts.len() + shears.len();
     let mut parts = Vec::new();
     for rows in x.axis_chunks_iter(Axis(0), ROWS_AT_ONCE) {
-        let mut stacked = Vec::with_capacity(variants);
-        stacked.push(rows.to_owned());
+        let mut moved = Vec::with_capacity(variants - 1);
         for &(dx, dy) in &shifts[1..] {
-            stacked.push(shifted(rows, dx, dy));
+            moved.push(shifted(rows, dx, dy));
         }
         for &shear in shears {
-            stacked.push(sheared(rows, shear));
+            moved.push(sheared(rows, shear));
         }
-        let views: Vec<_> = stacked.iter().map(|v| v.view()).collect();
+        let mut views = vec![rows.view()];
+        views.extend(moved.iter().map(|v| v.view()));
         let all = model.predict_outputs(
             ndarray::concatenate(Axis(0), &views)
                 .expect("variants of the same rows")

@@ -11,12 +11,11 @@ pub fn gaussian_blur(data: &[f32], width: usize, height: usize, sigma: f32) -> V
     // loop the compiler vectorises; going down a column pixel by pixel
     // would also walk memory a row apart). Each pixel's products are added
     // in the window's order, so the result is what `separable` gives.
-    let mut padded = vec![0.0f32; width + 2 * radius];
-    //
     // The first weight's products are written, not added to a zero: a fresh
     // buffer's pages are then faulted in once, by that write, instead of
     // once mapped as zeros by a read and copied again by the write (half
     // the page faults on a 12 MP photo). 0 + x is x, so the sums are the same.
+    let mut padded = vec![0.0f32; width + 2 * radius];
     let mut rows = vec![0.0f32; data.len()];
     for (line, target) in data.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
         pad_clamped(&mut padded, line.iter().copied(), width, radius);

@@ -134,8 +134,7 @@ fn accumulate<const CHANNELS: usize>(
     k: usize,
     grey: impl Fn(&[u8; CHANNELS]) -> f32 + Sync,
 ) {
-    let channels = CHANNELS;
-    let stride = width * channels;
+    let stride = width * CHANNELS;
     let add_rows = |sums: &mut [f32], first_row: usize| {
         // A source row's grey values, worked out in one pass (a loop the
         // compiler keeps tight), then summed block by block.
@@ -143,7 +142,7 @@ fn accumulate<const CHANNELS: usize>(
         for (r, out) in sums.chunks_exact_mut(ow).enumerate() {
             let top = (first_row + r) * k;
             for y in top..top + k {
-                let row = &raw[y * stride..y * stride + ow * k * channels];
+                let row = &raw[y * stride..y * stride + ow * k * CHANNELS];
                 let (pixels, _) = row.as_chunks::<CHANNELS>();
                 for (g, pixel) in line.iter_mut().zip(pixels) {
                     *g = grey(pixel);
@@ -164,7 +163,7 @@ fn accumulate<const CHANNELS: usize>(
     // A photo of fewer pixels than this is not worth a thread.
     const PER_THREAD: usize = 1 << 20;
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let threads = cores.min(raw.len() / channels / PER_THREAD).max(1);
+    let threads = cores.min(raw.len() / CHANNELS / PER_THREAD).max(1);
     if threads == 1 {
         return add_rows(sums, 0);
     }
