@@ -5,13 +5,23 @@ mod common;
 
 use common::{fixture, fixture_dir, gradink, scratch, write_mat, MatArray};
 use gradink::models::{AnyClassifier, Cnn, Predict};
-use gradink::nn::ParamStore;
+use gradink::nn::{HasParams, ParamStore};
 use gradink::Tape;
-use ndarray::Array2;
+use ndarray::{Array2, Array4};
 
 #[test]
 fn the_tape_forward_and_inference_agree() {
-    let model = Cnn::<f64>::new(36, 3);
+    let mut model = Cnn::<f64>::new(36, 3);
+    // Biases of their own for every channel (a fresh model's are zero), so
+    // that inference must add each channel's bias to its own plane.
+    for (name, channels) in [("conv1.bias", 32), ("conv2.bias", 64)] {
+        let bias = Array4::from_shape_fn((1, channels, 1, 1), |(_, c, _, _)| 0.02 * c as f64 - 0.3);
+        model.params_mut().insert(name, bias);
+    }
+    for (name, width) in [("fc1.bias", 128), ("fc2.bias", 36)] {
+        let bias = Array2::from_shape_fn((1, width), |(_, j)| 0.01 * j as f64 - 0.2);
+        model.params_mut().insert(name, bias);
+    }
     let x = common::random(5, 1024, -0.1, 1.1, 4);
     let tape = Tape::new();
     let on_tape = model.forward(tape.constant(x.clone()), false, 0).matrix();
