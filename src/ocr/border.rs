@@ -67,6 +67,36 @@ pub fn is_sheet_edge(grey: &Grey, [y1, x1, y2, x2]: [usize; 4], reach: usize) ->
     }
 }
 
+/// Whether the half-open box `y1..y2 × x1..x2` lies on the desk rather than
+/// the sheet: the median `shade` (the page over its paper, paper ≈ 1) in a
+/// frame `reach` pixels wide around it is below [`DESK_FRACTION`]. A stroke
+/// has paper round it, even in a shadow; a fleck of a dark desk that the
+/// desk mask's coarse blocks left over (JPEG's ringing in a strip of desk
+/// thinner than a block) has desk.
+pub fn lies_on_desk(
+    shade: &[f32],
+    width: usize,
+    height: usize,
+    [y1, x1, y2, x2]: [usize; 4],
+    reach: usize,
+) -> bool {
+    let (top, bottom) = (y1.saturating_sub(reach), (y2 + reach).min(height));
+    let (left, right) = (x1.saturating_sub(reach), (x2 + reach).min(width));
+    let mut frame: Vec<f32> = (top..bottom)
+        .flat_map(|y| {
+            let inside = (y1..y2).contains(&y);
+            (left..right)
+                .filter(move |x| !inside || !(x1..x2).contains(x))
+                .map(move |x| shade[y * width + x])
+        })
+        .collect();
+    if frame.is_empty() {
+        return false;
+    }
+    let k = frame.len() / 2;
+    *frame.select_nth_unstable_by(k, f32::total_cmp).1 < DESK_FRACTION
+}
+
 /// Per pixel of a `width × height` page: whether it is desk or sheet edge.
 pub fn desk_mask(paper: &Paper, width: usize, height: usize) -> Vec<bool> {
     let (cols, rows) = (paper.cols, paper.rows);
@@ -212,5 +242,26 @@ mod tests {
         assert!(!is_sheet_edge(&grey, [10, 40, 60, 43], 4));
         assert!(!is_sheet_edge(&grey, [10, 68, 60, 71], 4));
         assert!(!is_sheet_edge(&grey, [10, 20, 60, 50], 4));
+    }
+
+    /// A strip of dark desk (shade 0.12) down the left of the page, paper
+    /// right of it and a shadow (0.6) at the bottom: a fleck in the strip
+    /// lies on the desk; a letter on the paper, one in the shadow and one
+    /// written against the desk's edge do not.
+    #[test]
+    fn a_fleck_in_the_desk_lies_on_it_and_letters_do_not() {
+        let (w, h) = (100, 100);
+        let shade: Vec<f32> = (0..w * h)
+            .map(|i| match (i / w, i % w) {
+                (_, x) if x < 15 => 0.12,
+                (y, _) if y >= 70 => 0.6,
+                _ => 1.0,
+            })
+            .collect();
+        assert!(lies_on_desk(&shade, w, h, [30, 4, 50, 10], 4));
+        assert!(!lies_on_desk(&shade, w, h, [30, 40, 50, 55], 4));
+        assert!(!lies_on_desk(&shade, w, h, [75, 40, 95, 55], 4));
+        assert!(!lies_on_desk(&shade, w, h, [30, 16, 50, 30], 4));
+        assert!(!lies_on_desk(&shade, w, h, [0, 0, 0, 0], 0));
     }
 }

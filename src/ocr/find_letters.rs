@@ -6,7 +6,7 @@
 //! 60-pixel pencil letter and a 300-pixel marker letter.
 
 use super::binarize::find_ink;
-use super::border::is_sheet_edge;
+use super::border::{is_sheet_edge, lies_on_desk};
 use super::components::{label_components, Component};
 use super::page::{working_factor, working_grey, Grey};
 use super::rules::erase_rules_and_margins;
@@ -210,6 +210,7 @@ pub fn find_letters_in(grey: &Grey, factor: usize) -> Letters {
             && !solid_blob
             && !strip
             && !is_sheet_edge(grey, [g.y1, g.x1, g.y2, g.x2], edge_reach)
+            && !lies_on_desk(&ink.shade, w, h, [g.y1, g.x1, g.y2, g.x2], edge_reach)
     });
 
     // Faint writing, and ink thick for its size, are drawn from their

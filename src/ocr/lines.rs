@@ -96,15 +96,20 @@ pub fn drop_pieces(lines: &mut Vec<Line>, boxes: &[Span]) {
 /// and marks the word breaks. The lines should run roughly level: a page
 /// photographed turned is seen turned back first (`tilt.rs`).
 pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
-    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    let all: Vec<usize> = (0..boxes.len()).collect();
+    let Some(typical) = median_height(boxes, &all) else {
+        return Vec::new();
+    };
+    let mut order = all;
     order.sort_by(|&a, &b| boxes[a].x1.total_cmp(&boxes[b].x1));
     let mut lines: Vec<Vec<usize>> = Vec::new();
     for &i in &order {
         let b = boxes[i];
         let mut best: Option<(usize, f64)> = None;
         for (l, line) in lines.iter().enumerate() {
-            let last = boxes[*line.last().expect("lines are never empty")];
-            let band = band_at(boxes, line, centre_x(&b));
+            let anchors = anchors(boxes, line, typical);
+            let last = boxes[*anchors.last().expect("lines are never empty")];
+            let band = band_at(boxes, &anchors, centre_x(&b));
             let score = join_fraction(&b, &last).max(join_fraction(&b, &band));
             if score >= MIN_LINE_OVERLAP && best.is_none_or(|(_, s)| score > s) {
                 best = Some((l, score));
@@ -115,7 +120,7 @@ pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
             None => lines.push(vec![i]),
         }
     }
-    let mut lines = with_specks_joined(boxes, lines);
+    let mut lines = with_specks_joined(boxes, lines, typical);
     lines.sort_by(|a, b| {
         typical_band(boxes, a)
             .centre_y()
@@ -133,19 +138,33 @@ pub fn group_lines(boxes: &[Span]) -> Vec<Line> {
         .collect()
 }
 
+/// The boxes of `line` that say where it runs: all but its specks (boxes
+/// less tall than [`SPECK_HEIGHT`] of the page's `typical` box), or all of
+/// them when it has nothing else. The pieces of a broken bar over a letter
+/// would otherwise hold the line at their height and turn the next letter
+/// away into a line of its own.
+fn anchors(boxes: &[Span], line: &[usize], typical: f64) -> Vec<usize> {
+    let letters: Vec<usize> = line
+        .iter()
+        .copied()
+        .filter(|&i| !is_speck(&boxes[i], typical))
+        .collect();
+    if letters.is_empty() {
+        line.to_vec()
+    } else {
+        letters
+    }
+}
+
+fn is_speck(b: &Span, typical: f64) -> bool {
+    b.height() < SPECK_HEIGHT * typical
+}
+
 /// Lines made only of specks (the bar of a faint E broken off above it)
 /// joined to the line whose band, followed to them, is nearest: no
 /// invented line of one speck over a real one.
-fn with_specks_joined(boxes: &[Span], lines: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-    let mut heights: Vec<f64> = boxes.iter().map(Span::height).collect();
-    heights.sort_by(f64::total_cmp);
-    let Some(&typical) = heights.get(heights.len() / 2) else {
-        return lines;
-    };
-    let is_specks = |line: &[usize]| {
-        line.iter()
-            .all(|&i| boxes[i].height() < SPECK_HEIGHT * typical)
-    };
+fn with_specks_joined(boxes: &[Span], lines: Vec<Vec<usize>>, typical: f64) -> Vec<Vec<usize>> {
+    let is_specks = |line: &[usize]| line.iter().all(|&i| is_speck(&boxes[i], typical));
     let (specks, mut real): (Vec<_>, Vec<_>) = lines.into_iter().partition(|l| is_specks(l));
     for speck_line in specks {
         let b = typical_band(boxes, &speck_line);
@@ -153,7 +172,7 @@ fn with_specks_joined(boxes: &[Span], lines: Vec<Vec<usize>>) -> Vec<Vec<usize>>
             .iter()
             .enumerate()
             .map(|(l, line)| {
-                let band = band_at(boxes, line, centre_x(&b));
+                let band = band_at(boxes, &anchors(boxes, line, typical), centre_x(&b));
                 (l, (band.centre_y() - b.centre_y()).abs(), band.height())
             })
             .min_by(|a, c| a.1.total_cmp(&c.1));
@@ -339,6 +358,30 @@ mod tests {
         );
         assert_eq!(lines[1].members, vec![6, 5]);
         assert!(group_lines(&[]).is_empty());
+    }
+
+    /// A 5 whose top bar broke into four specks, then the rest of its line
+    /// written a little lower (as on a generated page): the specks do not
+    /// hold the line at their height, so the 6 after them stays on it
+    /// instead of starting a line of its own ("5" / "6 KNIGHT").
+    #[test]
+    fn specks_after_a_letter_do_not_turn_its_line_away() {
+        let mut boxes = vec![
+            span(221.0, 218.0, 78.0, 53.0),
+            span(221.0, 245.0, 18.0, 21.0),
+            span(222.0, 265.0, 16.0, 11.0),
+            span(222.0, 275.0, 16.0, 11.0),
+            span(222.0, 285.0, 16.0, 14.0),
+        ];
+        for (k, x) in [331.0, 510.0, 580.0, 692.0].into_iter().enumerate() {
+            boxes.push(span(227.0 + 4.0 * k as f64, x, 78.0, 60.0));
+        }
+        boxes.push(span(409.0, 288.0, 73.0, 70.0));
+        boxes.push(span(415.0, 370.0, 73.0, 66.0));
+        let lines = group_lines(&boxes);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].members, (0..9).collect::<Vec<_>>());
+        assert_eq!(lines[1].members, [9, 10]);
     }
 
     /// A line on a sheet tilted by 3.5° (falling 2 heights across the page),
