@@ -2,8 +2,8 @@
 //! with a space wherever the gap says a word ends.
 //!
 //! Lines are followed from left to right, so a slanted or wavy line is still
-//! one line: a box joins the line whose last box (or whose typical band)
-//! it overlaps most vertically.
+//! one line: a box joins the line whose last letter (or whose typical band)
+//! it overlaps most vertically, specks aside ([`anchors`]).
 
 /// A box for ordering: half-open rows `y1..y2` and columns `x1..x2`.
 #[derive(Clone, Copy, Debug, PartialEq)]
