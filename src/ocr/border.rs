@@ -15,6 +15,7 @@
 
 use super::binarize::Paper;
 use super::page::Grey;
+use super::rules::median;
 
 /// A block is desk when its paper level is below this fraction of the
 /// sheet's (the 90th percentile of the blocks).
@@ -38,15 +39,11 @@ pub fn is_sheet_edge(grey: &Grey, [y1, x1, y2, x2]: [usize; 4], reach: usize) ->
     let (w, h) = (grey.width, grey.height);
     let (bw, bh) = (x2 - x1, y2 - y1);
     let median_of = |ys: std::ops::Range<usize>, xs: std::ops::Range<usize>| {
-        let mut v: Vec<f32> = ys
-            .flat_map(|y| xs.clone().map(move |x| (y, x)))
-            .map(|(y, x)| grey.data[y * w + x])
-            .collect();
-        if v.is_empty() {
-            return None;
-        }
-        let k = v.len() / 2;
-        Some(*v.select_nth_unstable_by(k, f32::total_cmp).1)
+        median(
+            ys.flat_map(|y| xs.clone().map(move |x| (y, x)))
+                .map(|(y, x)| grey.data[y * w + x])
+                .collect(),
+        )
     };
     let sides = if bh >= EDGE_ASPECT * bw {
         (
@@ -84,7 +81,7 @@ pub fn lies_on_desk(
     let (top, bottom) = (y1.saturating_sub(reach), (y2 + reach).min(height));
     let (left, right) = (x1.saturating_sub(reach), (x2 + reach).min(width));
     let step = (reach / 4).max(1);
-    let mut frame: Vec<f32> = (top..bottom)
+    let frame: Vec<f32> = (top..bottom)
         .step_by(step)
         .flat_map(|y| {
             let row = &shade[y * width..(y + 1) * width];
@@ -95,11 +92,7 @@ pub fn lies_on_desk(
                 .map(move |x| row[x])
         })
         .collect();
-    if frame.is_empty() {
-        return false;
-    }
-    let k = frame.len() / 2;
-    *frame.select_nth_unstable_by(k, f32::total_cmp).1 < DESK_FRACTION
+    median(frame).is_some_and(|m| m < DESK_FRACTION)
 }
 
 /// Per pixel of a `width × height` page: whether it is desk or sheet edge.

@@ -377,7 +377,7 @@ fn erase_band(
 }
 
 /// The middle value (`None` for no values).
-fn median(mut values: Vec<f32>) -> Option<f32> {
+pub(super) fn median(mut values: Vec<f32>) -> Option<f32> {
     if values.is_empty() {
         return None;
     }
