@@ -1,6 +1,6 @@
 //! Seeded fuzzing of the file loaders: byte-flipped and truncated mutants of
 //! the real-NIST `.mat` fixture (compressed as shipped, and uncompressed),
-//! of the shipped model file and of a small JPEG photo (decoded as `gradink
+//! of the shipped model files (the course's MLP and the reader) and of a small JPEG photo (decoded as `gradink
 //! ocr` does, then segmented). Every mutant must give `Ok` or `Err` —
 //! never a panic — within a bounded time. `cargo test` runs a few hundred;
 //! `scripts/fuzz-inputs.sh` runs more (`GRADINK_FUZZ_MUTANTS`, per input).
@@ -109,6 +109,20 @@ fn model_mutants_never_panic() {
             let _ = m.predict(x.view());
         }
         let _ = Autoencoder::<f32>::load(p);
+    });
+}
+
+/// The shipped reader, several CNNs in one file (`cnn-ensemble`): its
+/// member count and every member's tensors are checked before it reads.
+#[test]
+fn reader_mutants_never_panic() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join(gradink::ocr::DEFAULT_MODEL);
+    let good = std::fs::read(model).unwrap();
+    fuzz("classifier_cnn.safetensors", &good, 1600, 4, |p| {
+        if let Ok(m) = AnyClassifier::load(p) {
+            let x = ndarray::Array2::<f32>::ones((2, m.inputs()));
+            let _ = m.predict(x.view());
+        }
     });
 }
 

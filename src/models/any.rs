@@ -2,7 +2,7 @@
 //! file's metadata: what `gradink ocr` and `gradink evaluate` read with.
 
 use crate::error::{Error, Result};
-use crate::models::{cnn, Classifier, Cnn};
+use crate::models::{cnn, ensemble, Classifier, Cnn, Ensemble};
 use crate::nn::ParamStore;
 use ndarray::{Array2, ArrayView2};
 use std::path::Path;
@@ -61,11 +61,12 @@ impl Predict for Cnn<f32> {
 }
 
 /// The course's MLP (files without an architecture in their metadata, or
-/// `mlp`) or the CNN (`cnn`).
+/// `mlp`), the CNN (`cnn`) or several CNNs read as one (`cnn-ensemble`).
 #[derive(Clone, Debug)]
 pub enum AnyClassifier {
     Mlp(Classifier<f32>),
     Cnn(Cnn<f32>),
+    Ensemble(Ensemble),
 }
 
 impl AnyClassifier {
@@ -76,9 +77,12 @@ impl AnyClassifier {
         match ParamStore::<f32>::architecture(path)?.as_deref() {
             None | Some("mlp") => Ok(AnyClassifier::Mlp(Classifier::load(path)?)),
             Some(cnn::ARCHITECTURE) => Ok(AnyClassifier::Cnn(Cnn::load(path)?)),
+            Some(ensemble::ARCHITECTURE) => Ok(AnyClassifier::Ensemble(Ensemble::load(path)?)),
             Some(other) => Err(Error::ModelFile {
                 path: path.to_path_buf(),
-                reason: format!("unknown architecture '{other}' (gradink reads 'mlp' and 'cnn')"),
+                reason: format!(
+                    "unknown architecture '{other}' (gradink reads 'mlp', 'cnn' and 'cnn-ensemble')"
+                ),
             }),
         }
     }
@@ -88,6 +92,7 @@ impl AnyClassifier {
         match self {
             AnyClassifier::Mlp(m) => m.dims().2,
             AnyClassifier::Cnn(m) => m.characters(),
+            AnyClassifier::Ensemble(e) => e.characters(),
         }
     }
 
@@ -95,15 +100,16 @@ impl AnyClassifier {
     pub fn inputs(&self) -> usize {
         match self {
             AnyClassifier::Mlp(m) => m.dims().0,
-            AnyClassifier::Cnn(_) => cnn::SIDE * cnn::SIDE,
+            AnyClassifier::Cnn(_) | AnyClassifier::Ensemble(_) => cnn::SIDE * cnn::SIDE,
         }
     }
 
-    /// "mlp" or "cnn".
+    /// "mlp", "cnn" or "cnn-ensemble".
     pub fn architecture(&self) -> &'static str {
         match self {
             AnyClassifier::Mlp(_) => "mlp",
             AnyClassifier::Cnn(_) => cnn::ARCHITECTURE,
+            AnyClassifier::Ensemble(_) => ensemble::ARCHITECTURE,
         }
     }
 
@@ -118,12 +124,14 @@ impl Predict for AnyClassifier {
         match self {
             AnyClassifier::Mlp(m) => m.predict_outputs(x),
             AnyClassifier::Cnn(m) => m.predict_outputs(x),
+            AnyClassifier::Ensemble(e) => e.predict_outputs(x),
         }
     }
     fn has_touching(&self) -> bool {
         match self {
             AnyClassifier::Mlp(m) => m.has_touching(),
             AnyClassifier::Cnn(m) => m.has_touching(),
+            AnyClassifier::Ensemble(e) => e.has_touching(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub const SIDE: usize = 32;
 /// Channels of the two convolutions, and width of the hidden FC layer.
 pub const WIDTHS: [usize; 2] = [32, 64];
 pub const HIDDEN: usize = 128;
+/// The number of tensors: a weight and a bias for each of four layers.
+pub const TENSORS: usize = 8;
 /// Dropout before the last layer, while training.
 pub const DROPOUT: f64 = 0.3;
 /// The architecture's name in model files' metadata.
@@ -212,8 +214,15 @@ impl<T: Scalar> Cnn<T> {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let (params, metadata) = ParamStore::load_with_metadata(path)?;
+        let touching = metadata.get(LAST_OUTPUT_KEY).map(String::as_str) == Some(TOUCHING);
+        Self::from_store(params, touching, path)
+    }
+
+    /// The CNN of `params` (shapes checked; `path` names the file in errors),
+    /// its last output "touching" if `touching`.
+    pub(crate) fn from_store(params: ParamStore<T>, touching: bool, path: &Path) -> Result<Self> {
         let mut model = Self::from_params(params, path)?;
-        model.touching = metadata.get(LAST_OUTPUT_KEY).map(String::as_str) == Some(TOUCHING);
+        model.touching = touching;
         if model.touching && model.classes() < 2 {
             return Err(Error::ModelFile {
                 path: path.to_path_buf(),

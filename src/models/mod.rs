@@ -6,6 +6,7 @@ mod autoencoder_init;
 mod classifier;
 pub mod cnn;
 pub mod conv_autoencoder;
+pub mod ensemble;
 mod pca;
 mod shift_average;
 
@@ -15,6 +16,7 @@ pub use autoencoder_init::AeInit;
 pub use classifier::Classifier;
 pub use cnn::Cnn;
 pub use conv_autoencoder::ConvAutoencoder;
+pub use ensemble::Ensemble;
 pub use pca::{Pca, PcaError};
 pub use shift_average::{
     sheared, shifted, PageAveraged, ShiftAveraged, PAGE_SHEAR, PAGE_SHIFTS, SHIFTS,

@@ -8,7 +8,7 @@ use super::page::{working_grey, Grey};
 use crate::conv;
 use crate::data::{class_name, IMAGE_SIDE};
 use crate::functional as F;
-use crate::models::{cnn, AnyClassifier, Predict};
+use crate::models::{cnn, AnyClassifier, Cnn, Predict};
 use image::DynamicImage;
 use ndarray::{Array2, Array4, ArrayView1, Ix4};
 
@@ -123,36 +123,40 @@ fn first_layer(model: &AnyClassifier, row: &Array2<f32>) -> Activations {
             let h = F::sigmoid(m.hidden.apply(&m.params, row.view()).view());
             Activations::Hidden(h.row(0).to_vec())
         }
-        AnyClassifier::Cnn(m) => {
-            let side = cnn::SIDE;
-            // The CNN's own view of a row: ink = 1 − pixel, in stored order
-            // (so its maps are transposed pictures; turned upright below).
-            let ink: Array4<f32> = row
-                .row(0)
-                .mapv(|v| 1.0 - v)
-                .into_shape_with_order((1, 1, side, side))
-                .expect("1024 values");
-            let w = m
-                .params
-                .get("conv1.weight")
-                .and_then(|w| w.view().into_dimensionality::<Ix4>().ok())
-                .expect("checked when loaded");
-            let b = m.params.get("conv1.bias").expect("checked when loaded");
-            let y = conv::conv2d(ink.view(), w, 1, 1);
-            let maps = y.shape()[1];
-            let mut values = Vec::with_capacity(maps * side * side);
-            for k in 0..maps {
-                let bias = b.iter().nth(k).copied().unwrap_or(0.0);
-                for r in 0..side {
-                    for c in 0..side {
-                        // Stored order is transposed: picture (r, c) is map (c, r).
-                        values.push((y[[0, k, c, r]] + bias).max(0.0));
-                    }
-                }
+        AnyClassifier::Cnn(m) => feature_maps(m, row),
+        AnyClassifier::Ensemble(e) => feature_maps(e.first(), row),
+    }
+}
+
+/// The first convolution's maps (after ReLU) of `m` on the first row.
+fn feature_maps(m: &Cnn<f32>, row: &Array2<f32>) -> Activations {
+    let side = cnn::SIDE;
+    // The CNN's own view of a row: ink = 1 − pixel, in stored order
+    // (so its maps are transposed pictures; turned upright below).
+    let ink: Array4<f32> = row
+        .row(0)
+        .mapv(|v| 1.0 - v)
+        .into_shape_with_order((1, 1, side, side))
+        .expect("1024 values");
+    let w = m
+        .params
+        .get("conv1.weight")
+        .and_then(|w| w.view().into_dimensionality::<Ix4>().ok())
+        .expect("checked when loaded");
+    let b = m.params.get("conv1.bias").expect("checked when loaded");
+    let y = conv::conv2d(ink.view(), w, 1, 1);
+    let maps = y.shape()[1];
+    let mut values = Vec::with_capacity(maps * side * side);
+    for k in 0..maps {
+        let bias = b.iter().nth(k).copied().unwrap_or(0.0);
+        for r in 0..side {
+            for c in 0..side {
+                // Stored order is transposed: picture (r, c) is map (c, r).
+                values.push((y[[0, k, c, r]] + bias).max(0.0));
             }
-            Activations::FeatureMaps { maps, side, values }
         }
     }
+    Activations::FeatureMaps { maps, side, values }
 }
 
 const _: () = assert!(IMAGE_SIDE == cnn::SIDE);

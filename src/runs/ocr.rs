@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub struct OcrConfig {
     /// The photos (JPEG, PNG, GIF, WebP, BMP or TIFF, by content).
     pub images: Vec<PathBuf>,
-    /// The classifier, MLP or CNN; default: the shipped reader.
+    /// The classifier, MLP, CNN or ensemble; default: the shipped reader.
     pub model: PathBuf,
     /// Where `<name>_boxes.png` and `<name>_crops.png` go; none: no figures.
     pub out: Option<PathBuf>,

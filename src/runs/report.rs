@@ -72,7 +72,7 @@ pub struct ReportConfig {
     pub sweep_epochs: Option<usize>,
     /// Folder of photos to read; `None`: the repository's images/.
     pub images: Option<PathBuf>,
-    /// The classifier the OCR reads with; `None`: the shipped CNN.
+    /// The classifier the OCR reads with; `None`: the shipped reader.
     pub ocr_model: Option<PathBuf>,
     /// Generated photo-like pages read per strength; 0 skips that section.
     pub synth_pages: usize,

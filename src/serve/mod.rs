@@ -19,7 +19,7 @@ use std::time::Duration;
 /// The model, the address and the sample photos of one server.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
-    /// The classifier to read with (MLP or CNN); default: the shipped reader.
+    /// The classifier to read with (MLP, CNN or ensemble); default: the shipped reader.
     pub model: PathBuf,
     /// Where to listen (port 0 picks a free port).
     pub addr: String,
@@ -44,7 +44,7 @@ impl Default for ServeConfig {
 #[derive(Clone, Debug)]
 pub struct Listening {
     pub addr: SocketAddr,
-    /// The model's architecture ("mlp" or the CNN's).
+    /// The model's architecture ("mlp", "cnn" or "cnn-ensemble").
     pub architecture: &'static str,
     pub threads: usize,
 }

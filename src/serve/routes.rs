@@ -77,6 +77,7 @@ fn model_info(state: &State) -> Reply {
     let (hidden, note) = match &state.model {
         AnyClassifier::Mlp(m) => (Some(m.dims().1), "hidden layer activations"),
         AnyClassifier::Cnn(_) => (None, "first convolution's feature maps"),
+        AnyClassifier::Ensemble(_) => (None, "first network's first convolution's feature maps"),
     };
     http::json(
         200,

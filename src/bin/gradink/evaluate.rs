@@ -1,4 +1,4 @@
-//! `gradink evaluate`: the accuracy of any saved classifier (MLP or CNN) on
+//! `gradink evaluate`: the accuracy of any saved classifier (MLP, CNN or ensemble) on
 //! one split of a NIST-format `.mat` file (`gradink::runs::evaluate`).
 
 use anyhow::Result;

@@ -2,6 +2,7 @@
 //! Each subcommand lives in its own file.
 
 mod autoencoder;
+mod ensemble;
 mod evaluate;
 mod gradcheck;
 mod ocr;
@@ -38,8 +39,10 @@ enum Command {
     Gradcheck(gradcheck::Args),
     /// Train the image-compressing autoencoder, or measure a saved one with --eval.
     Autoencoder(autoencoder::Args),
-    /// Score a saved classifier (MLP or CNN) on one split of a NIST-format .mat file.
+    /// Score a saved classifier (MLP, CNN or ensemble) on one split of a NIST-format .mat file.
     Evaluate(evaluate::Args),
+    /// Write several CNN files as one reader: the others asked where the first is unsure.
+    Ensemble(ensemble::Args),
     /// Read handwritten text out of photos with the shipped (or a given) classifier.
     Ocr(ocr::Args),
     /// Write photo-like pages of held-out handwriting (tilted, slanted, pencil, shadow) and optionally read them.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Ocr(args) => ocr::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Ensemble(args) => ensemble::run(args),
         Command::SynthPages(args) => synth_pages::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),

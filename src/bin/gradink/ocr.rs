@@ -13,7 +13,7 @@ pub struct Args {
     /// Photos to read (JPEG, PNG, GIF, WebP, BMP or TIFF; the format is read from the content).
     #[arg(required = true)]
     pub images: Vec<PathBuf>,
-    /// Classifier to use (a `gradink train` safetensors file, MLP or CNN); default: the shipped CNN, models/classifier_cnn.safetensors.
+    /// Classifier to use (a `gradink train` safetensors file, MLP or CNN, or a `gradink ensemble` file); default: the shipped reader, models/classifier_cnn.safetensors (two CNNs).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Write <name>_boxes.png (boxes coloured by line) and <name>_crops.png (the 32×32 crops) here.

@@ -49,7 +49,7 @@ pub struct Args {
     /// (default: the repository's images/).
     #[arg(long)]
     pub images: Option<PathBuf>,
-    /// Classifier the OCR reads with (default: the shipped CNN, models/classifier_cnn.safetensors).
+    /// Classifier the OCR reads with (default: the shipped reader, models/classifier_cnn.safetensors, two CNNs).
     #[arg(long)]
     pub ocr_model: Option<PathBuf>,
     /// Photo-like pages written with held-out handwriting and read back, per

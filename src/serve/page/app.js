@@ -12,7 +12,9 @@ fetch("/api/model")
       (m.hidden ? `, ${m.hidden} hidden units` : "") + ".";
     $("act-title").textContent = m.architecture === "mlp"
       ? `Hidden layer (${m.hidden} sigmoid units; dark = active)`
-      : "First convolution's feature maps (after ReLU; dark = active)";
+      : m.architecture === "cnn-ensemble"
+        ? "First network's first convolution, its feature maps (after ReLU; dark = active)"
+        : "First convolution's feature maps (after ReLU; dark = active)";
   })
   .catch(() => { $("model").textContent = "The server did not answer."; });
 
