@@ -1,4 +1,4 @@
-//! A character classifier of either architecture, chosen by the model
+//! A character classifier of any architecture, chosen by the model
 //! file's metadata: what `gradink ocr` and `gradink evaluate` read with.
 
 use crate::error::{Error, Result};
@@ -70,7 +70,7 @@ pub enum AnyClassifier {
 }
 
 impl AnyClassifier {
-    /// Loads a model file of either architecture; an unknown architecture
+    /// Loads a model file of any of the three; an unknown architecture
     /// or tensors that do not fit it are a `ModelFile` error naming the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();

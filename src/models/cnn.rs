@@ -242,6 +242,21 @@ impl<T: Scalar> Cnn<T> {
         self.classes() - usize::from(self.touching)
     }
 
+    /// Whether `other` has the same outputs (their number, and "touching").
+    pub fn same_outputs(&self, other: &Self) -> bool {
+        self.classes() == other.classes() && self.touching == other.touching
+    }
+
+    /// Its outputs in words, for messages: "37 outputs (touching last)".
+    pub fn outputs_described(&self) -> String {
+        let touching = if self.touching {
+            " (touching last)"
+        } else {
+            ""
+        };
+        format!("{} outputs{touching}", self.classes())
+    }
+
     /// Saves the parameters as safetensors with the architecture (and the
     /// "touching" output, if any) in the metadata.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {

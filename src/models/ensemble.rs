@@ -45,17 +45,11 @@ impl Ensemble {
             .first()
             .ok_or_else(|| bad("an ensemble of no network".into()))?;
         for (k, m) in members.iter().enumerate().skip(1) {
-            if m.classes() != first.classes() || m.touching != first.touching {
+            if !m.same_outputs(first) {
                 return Err(bad(format!(
-                    "member {k} has {} outputs{}, member 0 {}{}",
-                    m.classes(),
-                    if m.touching { " (touching last)" } else { "" },
-                    first.classes(),
-                    if first.touching {
-                        " (touching last)"
-                    } else {
-                        ""
-                    },
+                    "member {k} has {}, member 0 {}",
+                    m.outputs_described(),
+                    first.outputs_described()
                 )));
             }
         }

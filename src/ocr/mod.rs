@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use gradink::ocr::{load_classifier, read_file};
-//! let model = load_classifier(gradink::ocr::DEFAULT_MODEL)?; // the MLP or the CNN
+//! let model = load_classifier(gradink::ocr::DEFAULT_MODEL)?; // the MLP, a CNN or an ensemble
 //! let reading = read_file("images/01_list.jpg", &model)?;
 //! for line in &reading.lines {
 //!     println!("{line}");

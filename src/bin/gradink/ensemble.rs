@@ -41,19 +41,13 @@ pub fn run(args: Args) -> Result<()> {
     }
     let (first, first_path) = &members[0];
     for (m, path) in &members[1..] {
-        if m.classes() != first.classes() || m.touching != first.touching {
+        if !m.same_outputs(first) {
             bail!(
-                "{} has {} outputs{} and {} {}{}: an ensemble's members have the same outputs",
+                "{} has {} and {} {}: an ensemble's members have the same outputs",
                 path.display(),
-                m.classes(),
-                if m.touching { " (touching last)" } else { "" },
+                m.outputs_described(),
                 first_path.display(),
-                first.classes(),
-                if first.touching {
-                    " (touching last)"
-                } else {
-                    ""
-                },
+                first.outputs_described()
             );
         }
     }
