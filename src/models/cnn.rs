@@ -51,6 +51,11 @@ pub struct Cnn<T> {
     pub touching: bool,
 }
 
+/// Whether a model file's metadata says its last output is "touching".
+pub(crate) fn says_touching(metadata: &std::collections::HashMap<String, String>) -> bool {
+    metadata.get(LAST_OUTPUT_KEY).map(String::as_str) == Some(TOUCHING)
+}
+
 /// He-uniform: U[−a, a] with a = √(6 / fan_in), which keeps the variance of
 /// ReLU activations steady from layer to layer (He et al., 2015).
 pub(crate) fn he_uniform<T: Scalar>(
@@ -214,8 +219,7 @@ impl<T: Scalar> Cnn<T> {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let (params, metadata) = ParamStore::load_with_metadata(path)?;
-        let touching = metadata.get(LAST_OUTPUT_KEY).map(String::as_str) == Some(TOUCHING);
-        Self::from_store(params, touching, path)
+        Self::from_store(params, says_touching(&metadata), path)
     }
 
     /// The CNN of `params` (shapes checked; `path` names the file in errors),

@@ -87,7 +87,7 @@ impl Ensemble {
                 cnn::TENSORS
             )));
         }
-        let touching = metadata.get(LAST_OUTPUT_KEY).map(String::as_str) == Some(TOUCHING);
+        let touching = cnn::says_touching(&metadata);
         let members = (0..count)
             .map(|k| Cnn::from_store(params.sub_store(&format!("{k}.")), touching, path))
             .collect::<Result<Vec<_>>>()?;
