@@ -120,6 +120,9 @@ impl Ensemble {
 impl Predict for Ensemble {
     fn predict_outputs(&self, x: ArrayView2<f32>) -> Array2<f32> {
         let mut outputs = self.members[0].predict_outputs(x);
+        if self.members.len() == 1 {
+            return outputs;
+        }
         let doubtful: Vec<usize> = outputs
             .rows()
             .into_iter()
@@ -127,7 +130,7 @@ impl Predict for Ensemble {
             .filter(|(_, row)| row.iter().copied().fold(0.0, f32::max) < SECOND_OPINION_BELOW)
             .map(|(r, _)| r)
             .collect();
-        if doubtful.is_empty() || self.members.len() == 1 {
+        if doubtful.is_empty() {
             return outputs;
         }
         let rows = x.select(Axis(0), &doubtful);
