@@ -1,7 +1,7 @@
 //! Seeded fuzzing of the file loaders: byte-flipped and truncated mutants of
 //! the real-NIST `.mat` fixture (compressed as shipped, and uncompressed),
-//! of the shipped model files (the course's MLP and the reader) and of a small JPEG photo (decoded as `gradink
-//! ocr` does, then segmented). Every mutant must give `Ok` or `Err` —
+//! of the shipped model files (the course's MLP and the reader) and of a
+//! small JPEG photo (decoded as `gradink ocr` does, then segmented). Every mutant must give `Ok` or `Err` —
 //! never a panic — within a bounded time. `cargo test` runs a few hundred;
 //! `scripts/fuzz-inputs.sh` runs more (`GRADINK_FUZZ_MUTANTS`, per input).
 

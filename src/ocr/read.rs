@@ -45,8 +45,9 @@ pub struct Reading {
 
 /// Loads a classifier of any architecture (the MLP, the CNN or an ensemble
 /// of CNNs, as the file's `architecture` metadata says; a file without it
-/// is the course's MLP) and checks that it takes 32×32 inputs and tells at most 36 classes
-/// apart. A file of an unknown architecture is a `ModelFile` error.
+/// is the course's MLP) and checks that it takes 32×32 inputs and tells at
+/// most 36 classes apart. A file of an unknown architecture is a
+/// `ModelFile` error.
 pub fn load_classifier(path: impl AsRef<Path>) -> Result<AnyClassifier> {
     let path = path.as_ref();
     let model = AnyClassifier::load(path)?;
